@@ -1,0 +1,1 @@
+"""Incident response for Slack: declare, page, coordinate and resolve incidents."""

@@ -1,0 +1,1 @@
+"""Pure incident rules: severities, roles, status machine, grammar, naming and durations."""

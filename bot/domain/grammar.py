@@ -1,0 +1,325 @@
+"""The ``/incident`` command grammar: text in, a typed command (or a friendly error) out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.severity import Severity, SeverityPolicy
+from bot.domain.status import Status, parse_status
+
+MAX_TITLE = 150
+MAX_TEXT = 2900
+
+
+class Scope(StrEnum):
+    ANYWHERE = "anywhere"
+    INCIDENT = "incident channel"
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One verb of the grammar; ``help`` is generated from these."""
+
+    verb: str
+    usage: str
+    summary: str
+    scope: Scope
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec("declare", "[declare] <severity> <title>", "Declare an incident and open its channel", Scope.ANYWHERE),
+    CommandSpec("", "(no arguments) or <title>", "Open the declare form", Scope.ANYWHERE),
+    CommandSpec("list", "list", "Open incidents, most severe first", Scope.ANYWHERE),
+    CommandSpec("oncall", "oncall", "Who is on call now, and until when", Scope.ANYWHERE),
+    CommandSpec("help", "help", "This help", Scope.ANYWHERE),
+    CommandSpec(
+        "update",
+        "update [investigating|identified|monitoring] <text>",
+        "Post a status update (mirrored to the broadcast channel)",
+        Scope.INCIDENT,
+    ),
+    CommandSpec("role", "role <role> @user", "Hand a role to someone", Scope.INCIDENT),
+    CommandSpec("severity", "severity <severity>", "Change the severity", Scope.INCIDENT),
+    CommandSpec("note", "note <text>", "Add an entry to the timeline", Scope.INCIDENT),
+    CommandSpec("ack", "ack", "Acknowledge the incident (stops paging)", Scope.INCIDENT),
+    CommandSpec("escalate", "escalate", "Page the next escalation level now", Scope.INCIDENT),
+    CommandSpec("runbook", "runbook [id]", "List runbooks, or attach one", Scope.INCIDENT),
+    CommandSpec("resolve", "resolve <resolution summary>", "Resolve the incident", Scope.INCIDENT),
+    CommandSpec("reopen", "reopen <reason>", "Reopen a resolved incident", Scope.INCIDENT),
+    CommandSpec("status", "status", "Show the incident card (only to you)", Scope.INCIDENT),
+    CommandSpec("summary", "summary", "Post a summary of the incident so far", Scope.INCIDENT),
+)
+
+
+class CommandError(ValueError):
+    """A user-facing explanation of why the command text was not understood."""
+
+
+@dataclass(frozen=True)
+class Declare:
+    severity: Severity
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OpenDeclareModal:
+    title: str = ""
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class PostUpdate:
+    text: str
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    role_word: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ChangeSeverity:
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class AddNote:
+    text: str
+
+
+@dataclass(frozen=True)
+class Resolve:
+    summary: str
+
+
+@dataclass(frozen=True)
+class Reopen:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    pass
+
+
+@dataclass(frozen=True)
+class Escalate:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    pass
+
+
+@dataclass(frozen=True)
+class ListIncidents:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowOncall:
+    pass
+
+
+@dataclass(frozen=True)
+class Runbook:
+    runbook_id: str | None = None
+
+
+Command = (
+    Declare
+    | OpenDeclareModal
+    | PostUpdate
+    | AssignRole
+    | ChangeSeverity
+    | AddNote
+    | Resolve
+    | Reopen
+    | Acknowledge
+    | Escalate
+    | ShowStatus
+    | PostSummary
+    | ListIncidents
+    | ShowHelp
+    | ShowOncall
+    | Runbook
+)
+
+INCIDENT_ONLY: tuple[type, ...] = (
+    PostUpdate,
+    AssignRole,
+    ChangeSeverity,
+    AddNote,
+    Resolve,
+    Reopen,
+    Acknowledge,
+    Escalate,
+    ShowStatus,
+    PostSummary,
+    Runbook,
+)
+
+# What a severity looks like even when this playbook does not define it: SEV9, P7, S3.
+_SEVERITY_SHAPED = re.compile(r"^(sev|p|s)-?\d+$", re.IGNORECASE)
+# A user mention as Slack escapes it: <@U123|name> or <@U123>; W-prefixed ids in Enterprise Grid.
+_USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_RAW_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
+
+def parse_command(text: str, severities: SeverityPolicy) -> Command:
+    """Parse the text after ``/incident``. Raises ``CommandError`` with a friendly message."""
+    text = (text or "").strip()
+    if not text:
+        return OpenDeclareModal()
+    verb, rest = _split(text)
+    key = verb.casefold()
+
+    if key == "declare":
+        if not rest:
+            return OpenDeclareModal()
+        word, title = _split(rest)
+        severity = severities.lookup(word)
+        if severity is None:
+            raise CommandError(_unknown_severity(word, severities))
+        return _declare_or_modal(severity, title)
+    if key in _SIMPLE:
+        if rest and key not in ("help",):
+            raise CommandError(f"`{verb}` takes no arguments. Try `/incident {key}`.")
+        return _SIMPLE[key]()
+    if key == "update":
+        return _parse_update(rest)
+    if key == "role":
+        return _parse_role(rest)
+    if key in ("severity", "sev"):
+        word, extra = _split(rest)
+        if not word:
+            raise CommandError(f"Which severity? Usage: `/incident severity <severity>`. Valid: {severities.describe_valid()}.")
+        severity = severities.lookup(word)
+        if severity is None or extra:
+            raise CommandError(_unknown_severity(rest, severities))
+        return ChangeSeverity(severity)
+    if key == "note":
+        return AddNote(_required_text(rest, "note", "note <text>"))
+    if key == "resolve":
+        return Resolve(_required_text(rest, "resolution summary", "resolve <resolution summary>"))
+    if key == "reopen":
+        return Reopen(_required_text(rest, "reason", "reopen <reason>"))
+    if key == "runbook":
+        return Runbook(rest.strip() or None)
+
+    # Otherwise: "<severity> <title>", or a bare title that opens the modal.
+    severity = severities.lookup(verb)
+    if severity is not None:
+        return _declare_or_modal(severity, rest)
+    if _SEVERITY_SHAPED.match(verb):
+        raise CommandError(_unknown_severity(verb, severities))
+    return OpenDeclareModal(title=clean_title(text))
+
+
+_SIMPLE: dict[str, type[Command]] = {
+    "status": ShowStatus,
+    "summary": PostSummary,
+    "list": ListIncidents,
+    "help": ShowHelp,
+    "ack": Acknowledge,
+    "acknowledge": Acknowledge,
+    "escalate": Escalate,
+    "oncall": ShowOncall,
+    "on-call": ShowOncall,
+}
+
+
+def _split(text: str) -> tuple[str, str]:
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
+
+
+def _declare_or_modal(severity: Severity, title: str) -> Command:
+    title = title.strip()
+    if not title:
+        return OpenDeclareModal(severity=severity)
+    cleaned = clean_title(title)
+    description = title if cleaned != " ".join(title.split()) else ""
+    return Declare(severity=severity, title=cleaned, description=description)
+
+
+def clean_title(title: str) -> str:
+    """Collapse whitespace and keep at most ``MAX_TITLE`` characters, cut at a word boundary."""
+    title = " ".join(title.split())
+    if len(title) <= MAX_TITLE:
+        return title
+    cut = title[: MAX_TITLE - 1]
+    if " " in cut[MAX_TITLE // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip() + "…"
+
+
+def _parse_update(rest: str) -> PostUpdate:
+    word, text = _split(rest)
+    status = parse_status(word) if word else None
+    if status is None:
+        text = rest
+    elif not text:
+        text = f"Status changed to {status.value}."
+    return PostUpdate(text=_required_text(text, "update text", "update [investigating|identified|monitoring] <text>"), status=status)
+
+
+def _parse_role(rest: str) -> AssignRole:
+    parts = rest.split()
+    usage = "Usage: `/incident role <role> @user`, for example `/incident role ic @alice`."
+    if len(parts) != 2:
+        raise CommandError(usage)
+    role_word, who = parts
+    if (user_id := parse_user(who)) is None:
+        raise CommandError(f"`{who}` is not a Slack user. Mention them with @. {usage}")
+    return AssignRole(role_word=role_word, user_id=user_id)
+
+
+def parse_user(token: str) -> str | None:
+    """A Slack user id from ``<@U123|name>``, ``<@U123>`` or a bare id; ``None`` otherwise."""
+    match = _USER_MENTION.match(token.strip())
+    if match:
+        return match.group(1)
+    if _RAW_USER_ID.match(token.strip()):
+        return token.strip()
+    return None
+
+
+def _required_text(text: str, what: str, usage: str) -> str:
+    text = text.strip()
+    if not text:
+        raise CommandError(f"Please add the {what}: `/incident {usage}`.")
+    if len(text) > MAX_TEXT:
+        raise CommandError(f"That {what} is {len(text):,} characters; the limit is {MAX_TEXT:,}. Please shorten it.")
+    return text
+
+
+def _unknown_severity(word: str, severities: SeverityPolicy) -> str:
+    return f"`{word}` is not a severity here. Valid severities: {severities.describe_valid()}."
+
+
+def help_text() -> str:
+    """Usage generated from ``SPECS``."""
+    lines = ["*`/incident` commands*", "", "_Anywhere:_"]
+    lines += [f"• `/incident {s.usage}`: {s.summary}" for s in SPECS if s.scope is Scope.ANYWHERE]
+    lines += ["", "_Inside an incident channel:_"]
+    lines += [f"• `/incident {s.usage}`: {s.summary}" for s in SPECS if s.scope is Scope.INCIDENT]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""An in-memory Slack Web API emulator for tests and the local playground."""

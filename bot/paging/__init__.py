@@ -1,0 +1,1 @@
+"""Pagers: how a person is paged (Slack DM, PagerDuty)."""

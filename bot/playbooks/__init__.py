@@ -1,0 +1,1 @@
+"""Playbook schema and loader for the YAML under PLAYBOOKS_DIR."""

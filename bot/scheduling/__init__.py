@@ -1,0 +1,1 @@
+"""Nudges and escalations: APScheduler, leader lease and job functions."""

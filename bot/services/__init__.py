@@ -1,0 +1,1 @@
+"""Use cases that change incidents: one unit of work each, emitting events for Slack."""

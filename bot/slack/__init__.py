@@ -1,0 +1,1 @@
+"""The Slack transport: Bolt listeners, Block Kit builders and the notifier."""

@@ -1,0 +1,1 @@
+"""Pure Block Kit builders: domain objects in, slack_sdk models out."""
