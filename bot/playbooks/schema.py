@@ -1,0 +1,181 @@
+"""Pydantic models for each playbook file; unknown keys are errors, durations are parsed on the way in."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core.core_schema import ValidationInfo
+
+from bot.domain.durations import parse_duration
+from bot.playbooks.oncall import parse_handoff, parse_person, parse_rotation, parse_target, parse_timezone
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(value)
+
+
+def _optional_duration(value: Any) -> timedelta | None:
+    return None if value is None else _duration(value)
+
+
+def _identifier(value: str) -> str:
+    if not _IDENTIFIER.match(value):
+        raise ValueError(f"{value!r} is not a valid id (letters, digits, - and _; at most 64 characters)")
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+OptionalDuration = Annotated[timedelta | None, BeforeValidator(_optional_duration)]
+Identifier = Annotated[str, AfterValidator(_identifier)]
+Text = Annotated[str, AfterValidator(_text)]
+
+
+class StrictModel(BaseModel):
+    """Base for every playbook model: unknown keys are errors and values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# severities.yaml ---------------------------------------------------------------------------------
+
+
+class SeveritySpec(StrictModel):
+    name: Text
+    aliases: list[Text] = []
+    description: str = ""
+    respond_within: OptionalDuration = None
+    update_every: OptionalDuration = None
+    escalation: Identifier | None = None
+    postmortem_within: OptionalDuration = None
+    private: bool = False
+    broadcast_post: bool | None = None  # absent: true for the first two severities
+    emoji: str = ""
+
+
+class SeveritiesFile(StrictModel):
+    severities: dict[Identifier, SeveritySpec]
+
+    @field_validator("severities")
+    @classmethod
+    def _not_empty(cls, value: dict[str, SeveritySpec]) -> dict[str, SeveritySpec]:
+        if not value:
+            raise ValueError("must define at least one severity")
+        return value
+
+
+# roles.yaml --------------------------------------------------------------------------------------
+
+
+class RoleSpec(StrictModel):
+    name: Text
+    aliases: list[Text] = []
+    description: str = ""
+    checklist: list[Text] = []
+
+
+class RolesFile(StrictModel):
+    roles: dict[Identifier, RoleSpec]
+
+    @field_validator("roles")
+    @classmethod
+    def _not_empty(cls, value: dict[str, RoleSpec]) -> dict[str, RoleSpec]:
+        if not value:
+            raise ValueError("must define at least one role")
+        return value
+
+
+# checklists.yaml ---------------------------------------------------------------------------------
+
+
+class ChecklistsFile(StrictModel):
+    incident_commander: list[Text] = []
+    resolution: list[Text] = []
+    post_incident: list[Text] = []
+
+
+# oncall.yaml -------------------------------------------------------------------------------------
+
+
+class ScheduleSpec(StrictModel):
+    timezone: str = "UTC"
+    rotation: Any
+    handoff: Any = Field(default=None, validate_default=True)
+    people: list[str]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        parse_timezone(value)
+        return value
+
+    @field_validator("rotation")
+    @classmethod
+    def _rotation(cls, value: Any) -> Any:
+        parse_rotation(value)
+        return value
+
+    @field_validator("handoff")
+    @classmethod
+    def _handoff(cls, value: Any, info: ValidationInfo) -> Any:
+        if "rotation" in info.data:
+            parse_handoff(value, parse_rotation(info.data["rotation"]))
+        return value
+
+    @field_validator("people")
+    @classmethod
+    def _people(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one person")
+        for person in value:
+            parse_person(person)
+        return value
+
+
+def _targets(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("must name at least one target")
+    for target in value:
+        parse_target(target)
+    return value
+
+
+class LevelSpec(StrictModel):
+    notify: Annotated[list[str], AfterValidator(_targets)]
+    escalate_after: Duration
+
+
+class LongRunningSpec(StrictModel):
+    after: Duration
+    notify: Annotated[list[str], AfterValidator(_targets)]
+    severities: list[Identifier] = []
+
+
+class PolicySpec(StrictModel):
+    repeat: int = Field(default=0, ge=0)
+    levels: list[LevelSpec]
+    long_running: list[LongRunningSpec] = []
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: list[LevelSpec]) -> list[LevelSpec]:
+        if not value:
+            raise ValueError("must have at least one level")
+        return value
+
+
+class OnCallFile(StrictModel):
+    schedules: dict[Identifier, ScheduleSpec] = {}
+    escalation_policies: dict[Identifier, PolicySpec] = {}
