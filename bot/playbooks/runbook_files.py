@@ -78,10 +78,7 @@ def _placeholder_problems(
         return found
     if not isinstance(value, str):
         return []
-    try:
-        names = placeholders(value)
-    except ValueError as exc:
-        return [doc.problem(path, str(exc).replace("Single", "single"))]
+    names = placeholders(value)
     unknown = sorted(names - known)
     if unknown:
         hint = ", ".join(sorted(known))

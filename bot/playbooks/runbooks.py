@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import string
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
@@ -16,25 +16,23 @@ from bot.playbooks.schema import Duration, Identifier, OptionalDuration, StrictM
 # Incident fields every aws step may use as {placeholders}, besides the runbook's own variables.
 INCIDENT_VARIABLES = frozenset({"incident_ref", "title", "severity", "channel", "status"})
 SECTIONS = ("diagnosis", "mitigation", "rollback")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Scalar = str | int | float | bool
 
 
 def placeholders(text: str) -> set[str]:
-    """Names used as ``{name}`` in ``text``; raises ``ValueError`` on unbalanced braces."""
-    names: set[str] = set()
-    for _literal, name, _spec, _conv in string.Formatter().parse(text):
-        if name is not None:
-            if not name.isidentifier():
-                raise ValueError(f"invalid placeholder {{{name}}}")
-            names.add(name)
-    return names
+    """Names used as ``{name}`` in ``text``; other braces (JSON, shell) are left alone."""
+    return set(PLACEHOLDER.findall(text))
 
 
 def fill(value: Any, values: Mapping[str, Any]) -> Any:
-    """Substitute ``{name}`` in every string inside ``value`` (mappings and lists included)."""
+    """Substitute ``{name}`` in every string inside ``value`` (mappings and lists included).
+
+    A placeholder with no value is left as it is.
+    """
     if isinstance(value, str):
-        return value.format_map({k: str(v) for k, v in values.items()})
+        return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), value)
     if isinstance(value, Mapping):
         return {k: fill(v, values) for k, v in value.items()}
     if isinstance(value, list):
@@ -188,6 +186,13 @@ class Runbook(StrictModel):
 
     def resolve_args(self, step: AwsStep, incident_values: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The step's args with ``{placeholders}`` filled: incident values override runbook variables."""
-        values: dict[str, Any] = {**self.variables, **(incident_values or {})}
-        result: dict[str, Any] = fill(step.args, values)
+        result: dict[str, Any] = fill(step.args, self._values(incident_values))
         return result
+
+    def resolve_command(self, step: CommandStep, incident_values: Mapping[str, Any] | None = None) -> str:
+        """The command text with known ``{placeholders}`` filled (others, like shell braces, untouched)."""
+        text: str = fill(step.command, self._values(incident_values))
+        return text
+
+    def _values(self, incident_values: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {**self.variables, **(incident_values or {})}

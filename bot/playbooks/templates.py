@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.playbooks.problems import Problem
-from bot.playbooks.runbooks import placeholders
+from bot.playbooks.runbooks import fill, placeholders
 
 TEMPLATES_DIR = "templates"
 TEMPLATE_NAMES = (
@@ -61,8 +61,9 @@ class Template:
 
     def render(self, values: Mapping[str, object]) -> str:
         """Fill the placeholders; any value not given shows as an em dash."""
-        filled = {name: values.get(name) for name in self.placeholders}
-        return self.text.format_map({k: MISSING if v in (None, "") else str(v) for k, v in filled.items()})
+        shown = {k: MISSING if values.get(k) in (None, "") else values[k] for k in self.placeholders}
+        result: str = fill(self.text, shown)
+        return result
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,6 @@ def load_templates(directory: Path) -> tuple[Templates, list[Problem]]:
 def _check(file: str, text: str) -> list[Problem]:
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        try:
-            names = placeholders(line)
-        except ValueError as exc:
-            problems.append(Problem(file, number, "-", f"{exc}; write {{{{ and }}}} for literal braces"))
-            continue
-        for name in sorted(names - PLACEHOLDERS):
+        for name in sorted(placeholders(line) - PLACEHOLDERS):
             problems.append(Problem(file, number, f"{{{name}}}", "unknown placeholder"))
     return problems
