@@ -1,1 +1,15 @@
-"""Thin Bolt listeners, one module per kind of request."""
+"""Thin Bolt listeners: ack, parse, call one service, render. One module per kind."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.registry import Services
+from bot.slack.listeners import actions, commands, events, views
+
+
+def register_all(app: App, services: Services) -> None:
+    commands.register(app, services)
+    actions.register(app, services)
+    views.register(app, services)
+    events.register(app, services)

@@ -1,0 +1,169 @@
+"""The ``incident-bot`` command: start-up and maintenance commands only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from bot.config import Settings, get_settings
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json and args.handler is not _playground)
+    return int(args.handler(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incident-bot", description="Incident response for Slack.")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--threads", type=int, default=16)
+    serve.set_defaults(handler=_serve)
+
+    socket = sub.add_parser("socket", help="run in Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.set_defaults(handler=_socket)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command")
+    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=_db_upgrade)
+    down = db_sub.add_parser("downgrade", help="revert to a revision")
+    down.add_argument("revision")
+    down.set_defaults(handler=_db_downgrade)
+
+    pb = sub.add_parser("playbooks", help="playbook tools")
+    pb_sub = pb.add_subparsers(dest="pb_command")
+    check = pb_sub.add_parser("check", help="validate a playbooks directory")
+    check.add_argument("directory", nargs="?", default=None)
+    check.set_defaults(handler=_playbooks_check)
+
+    play = sub.add_parser("playground", help="a local Slack playground in the browser, no workspace needed")
+    play.add_argument("--host", default="127.0.0.1")
+    play.add_argument("--port", type=int, default=3000)
+    play.add_argument("--scenario", type=Path, default=None)
+    play.add_argument("--speed", type=float, default=1.0)
+    play.set_defaults(handler=_playground)
+    return parser
+
+
+def _load_playbooks_or_exit(settings: Settings) -> None:
+    from bot.playbooks.loader import check_playbooks
+
+    problems = check_playbooks(settings.playbooks_dir)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(f"refusing to start: {len(problems)} problem(s) in playbooks at {settings.playbooks_dir}")
+
+
+def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.container import build_container
+    from bot.storage import migrate
+
+    if not settings.slack_configured:
+        raise SystemExit("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set (or use `incident-bot playground`).")
+    _load_playbooks_or_exit(settings)
+    container = build_container(settings)
+    migrate.upgrade(container.engine)
+    return container
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from waitress import create_server
+
+    from bot.web import create_wsgi_app
+
+    container = _prepare(settings)
+    container.start_background()
+    server = create_server(create_wsgi_app(container), host=args.host, port=args.port, threads=args.threads)
+    _on_term(server.close)
+    log.info("serving on http://%s:%s (POST /slack/events, GET /healthz)", args.host, args.port)
+    try:
+        server.run()
+    finally:
+        container.close()
+    return 0
+
+
+def _socket(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if not settings.slack_app_token:
+        raise SystemExit("SLACK_APP_TOKEN (xapp-…) is required for Socket Mode.")
+    container = _prepare(settings)
+    container.start_background()
+    try:
+        SocketModeHandler(container.app, settings.slack_app_token).start()
+    finally:
+        container.close()
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage import migrate
+    from bot.storage.db import make_engine
+
+    migrate.upgrade(make_engine(settings.database_url), args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage import migrate
+    from bot.storage.db import make_engine
+
+    migrate.downgrade(make_engine(settings.database_url), args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _playbooks_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.playbooks.loader import check_playbooks
+
+    directory = Path(args.directory) if args.directory else settings.playbooks_dir
+    problems = check_playbooks(directory)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"{directory}: ok")
+    return 0
+
+
+def _playground(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.playground.runner import run_playground
+
+    _load_playbooks_or_exit(settings)
+    return int(run_playground(settings, host=args.host, port=args.port, scenario=args.scenario, speed=args.speed) or 0)
+
+
+def _on_term(stop: object) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s: shutting down", signum)
+        if callable(stop):
+            stop()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""What every use case needs: the unit of work, the playbooks, a clock and the after-commit hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.domain.roles import RoleCatalog
+from bot.domain.severity import SeverityPolicy
+from bot.storage.db import UnitOfWork
+
+
+class PolicySource(Protocol):
+    """The loaded playbooks, as far as the lifecycle needs them."""
+
+    @property
+    def severities(self) -> SeverityPolicy: ...
+
+    @property
+    def roles(self) -> RoleCatalog: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServiceContext:
+    uow: UnitOfWork
+    playbooks: PolicySource
+    clock: Callable[[], datetime] = utc_now
+    # Called after a commit that queued Slack work or changed a due time (delivery kick, scheduler wake-up).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def committed(self) -> None:
+        for hook in self.after_commit:
+            hook()

@@ -1,0 +1,311 @@
+"""Incident use cases: declare, roles, updates, severity, notes, resolve, reopen, acknowledge."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.domain.grammar import MAX_TEXT, clean_title
+from bot.domain.naming import incident_ref
+from bot.domain.roles import COMMANDER, Role
+from bot.domain.severity import Severity
+from bot.domain.status import Status, check_reopen, check_transition
+from bot.services.context import ServiceContext
+from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
+from bot.services.views import IncidentView, incident_view, snapshot_roles, snapshot_severities
+from bot.storage import repositories as repo
+from bot.storage.models import Incident, RoleAssignment
+
+DUPLICATE_WINDOW = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Declared:
+    incident: IncidentView
+    created: bool
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    incident: IncidentView
+    already_by: str | None
+
+
+class IncidentService:
+    """The incident lifecycle. Every method is one transaction; Slack work is queued in the outbox."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- declare -------------------------------------------------------------------------------
+    def declare(
+        self,
+        *,
+        reporter_id: str,
+        severity: Severity,
+        title: str,
+        description: str = "",
+        commander_id: str | None = None,
+        request_key: str | None = None,
+        notify: dict[str, str] | None = None,
+    ) -> Declared:
+        """Create the incident row and queue its channel, card and broadcast."""
+        title = clean_title(title)
+        if not title:
+            raise UserError("Please give the incident a title, e.g. `/incident SEV1 payments down`.")
+        if len(description) > MAX_TEXT:
+            description = description[:MAX_TEXT]
+        now = self.ctx.clock()
+        playbooks = self.ctx.playbooks
+        with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This incident was already declared.")
+            dup = repo.recent_duplicate(session, reporter_id, title, now - DUPLICATE_WINDOW)
+            if dup is not None:
+                return Declared(incident_view(dup), created=False)
+            bucket = int(now.timestamp() // DUPLICATE_WINDOW.total_seconds())
+            digest = hashlib.sha256(f"{reporter_id}\n{title.lower()}".encode()).hexdigest()[:32]
+            if not repo.claim_request(session, f"declare:{digest}:{bucket}"):
+                raise AlreadyHandled("This incident is being declared already.")
+            seq = repo.next_sequence(session, now.year)
+            incident = Incident(
+                ref=incident_ref(now.year, seq),
+                year=now.year,
+                seq=seq,
+                title=title,
+                description=description,
+                severity_id=severity.id,
+                severity_rank=severity.rank,
+                status=Status.INVESTIGATING.value,
+                reporter_id=reporter_id,
+                private=severity.private,
+                policy_snapshot={
+                    "severities": [s.to_snapshot() for s in playbooks.severities],
+                    "roles": [r.to_snapshot() for r in playbooks.roles],
+                },
+                declared_at=now,
+                last_update_at=now,
+                next_update_due_at=(now + severity.update_every) if severity.update_every else None,
+            )
+            session.add(incident)
+            session.flush()
+            repo.add_entry(
+                session, incident, "declared", reporter_id, title,
+                {"severity": severity.id, "description": description}, at=now,
+            )
+            if commander_id:
+                self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
+            repo.enqueue(session, "incident.declared", incident.id, {"notify": notify or {}})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return Declared(view, created=True)
+
+    # -- lookups -------------------------------------------------------------------------------
+    def by_channel(self, channel_id: str, verb: str = "") -> IncidentView:
+        with self.ctx.uow() as session:
+            incident = repo.incident_by_channel(session, channel_id)
+            if incident is None:
+                raise NotAnIncidentChannel(verb)
+            return incident_view(incident)
+
+    def get(self, incident_id: int) -> IncidentView:
+        with self.ctx.uow() as session:
+            incident = repo.get_incident(session, incident_id)
+            if incident is None:
+                raise IncidentNotFound()
+            return incident_view(incident)
+
+    def list_open(self) -> list[IncidentView]:
+        with self.ctx.uow() as session:
+            return [incident_view(i) for i in repo.open_incidents(session)]
+
+    # -- roles ---------------------------------------------------------------------------------
+    def assign_role(self, incident_id: int, role_word: str, user_id: str, actor_id: str) -> IncidentView:
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id)
+            catalog = snapshot_roles(incident.policy_snapshot)
+            role = catalog.lookup(role_word)
+            if role is None:
+                raise UserError(f"`{role_word}` is not a role here. Roles: {catalog.describe_valid()}.")
+            changed = self._assign(session, incident, role, user_id, actor_id)
+            view = incident_view(incident)
+        if changed:
+            self.ctx.committed()
+        return view
+
+    def _assign(self, session: Session, incident: Incident, role: Role, user_id: str, actor_id: str) -> bool:
+        current = next((a for a in incident.roles if a.role_id == role.id), None)
+        if current is not None and current.user_id == user_id:
+            return False
+        previous = current.user_id if current else None
+        now = self.ctx.clock()
+        if current is None:
+            incident.roles.append(
+                RoleAssignment(role_id=role.id, user_id=user_id, assigned_by=actor_id, assigned_at=now)
+            )
+        else:
+            current.user_id, current.assigned_by, current.assigned_at = user_id, actor_id, now
+        text = f"{role.name}: <@{user_id}>" + (f" (handed over from <@{previous}>)" if previous else "")
+        entry = repo.add_entry(
+            session, incident, "role_assigned", actor_id, text,
+            {"role": role.id, "user": user_id, "previous": previous}, at=now,
+        )
+        session.flush()
+        repo.enqueue(
+            session, "incident.role_assigned", incident.id,
+            {"entry_id": entry.id, "role": role.id, "user": user_id, "previous": previous},
+        )
+        return True
+
+    # -- updates -------------------------------------------------------------------------------
+    def post_update(
+        self,
+        incident_id: int,
+        actor_id: str,
+        text: str,
+        status: Status | None = None,
+        impact: str = "",
+        request_key: str | None = None,
+        kind: str = "update",
+    ) -> IncidentView:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This update was already posted.")
+            incident = self._load(session, incident_id)
+            current = Status(incident.status)
+            if current is Status.RESOLVED:
+                raise UserError("This incident is resolved. Use `/incident reopen <reason>` to reopen it first.")
+            target = check_transition(current, status or current)
+            incident.status = target.value
+            if target is Status.MONITORING and incident.mitigated_at is None:
+                incident.mitigated_at = now
+            if impact:
+                incident.impact = impact[:MAX_TEXT]
+            incident.last_update_text = text
+            incident.last_update_by = actor_id
+            incident.last_update_at = now
+            incident.next_update_due_at = self._next_due(incident, now)
+            entry = repo.add_entry(
+                session, incident, kind, actor_id, text,
+                {"status": target.value, "previous_status": current.value, "impact": impact}, at=now,
+            )
+            repo.enqueue(session, "incident.updated", incident.id, {"entry_id": entry.id})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return view
+
+    def _next_due(self, incident: Incident, now: object) -> object:
+        severity = snapshot_severities(incident.policy_snapshot).lookup(incident.severity_id)
+        if severity is None or severity.update_every is None or incident.status == Status.RESOLVED.value:
+            return None
+        return incident.last_update_at + severity.update_every if incident.last_update_at else None
+
+    # -- severity ------------------------------------------------------------------------------
+    def change_severity(self, incident_id: int, actor_id: str, severity_word: str) -> IncidentView:
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id)
+            levels = snapshot_severities(incident.policy_snapshot)
+            severity = levels.lookup(severity_word)
+            if severity is None:
+                raise UserError(f"`{severity_word}` is not a severity here. Valid severities: {levels.describe_valid()}.")
+            if severity.id == incident.severity_id:
+                raise UserError(f"This incident is already {severity.label}.")
+            if incident.status == Status.RESOLVED.value:
+                raise UserError("This incident is resolved; reopen it before changing its severity.")
+            previous = incident.severity_id
+            incident.severity_id, incident.severity_rank = severity.id, severity.rank
+            incident.next_update_due_at = self._next_due(incident, self.ctx.clock())
+            entry = repo.add_entry(
+                session, incident, "severity_changed", actor_id, f"{previous} → {severity.id}",
+                {"from": previous, "to": severity.id}, at=self.ctx.clock(),
+            )
+            repo.enqueue(session, "incident.severity_changed", incident.id, {"entry_id": entry.id, "from": previous})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return view
+
+    # -- notes ---------------------------------------------------------------------------------
+    def add_note(self, incident_id: int, actor_id: str, text: str, request_key: str | None = None) -> IncidentView:
+        with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This note was already added.")
+            incident = self._load(session, incident_id)
+            entry = repo.add_entry(session, incident, "note", actor_id, text, at=self.ctx.clock())
+            repo.enqueue(session, "incident.note_added", incident.id, {"entry_id": entry.id})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return view
+
+    # -- resolve / reopen ----------------------------------------------------------------------
+    def resolve(self, incident_id: int, actor_id: str, summary: str, request_key: str | None = None) -> IncidentView:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This incident was already resolved.")
+            incident = self._load(session, incident_id)
+            check_transition(Status(incident.status), Status.RESOLVED)
+            incident.status = Status.RESOLVED.value
+            incident.resolved_at = now
+            incident.mitigated_at = incident.mitigated_at or now
+            incident.resolution_summary = summary
+            incident.next_update_due_at = None
+            entry = repo.add_entry(session, incident, "resolved", actor_id, summary, at=now)
+            repo.enqueue(session, "incident.resolved", incident.id, {"entry_id": entry.id})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return view
+
+    def reopen(self, incident_id: int, actor_id: str, reason: str) -> IncidentView:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id)
+            try:
+                target = check_reopen(Status(incident.status))
+            except ValueError as exc:
+                raise UserError(str(exc)) from exc
+            incident.status = target.value
+            incident.resolved_at = None
+            incident.last_update_at = now
+            incident.last_update_text = f"Reopened: {reason}"
+            incident.last_update_by = actor_id
+            incident.next_update_due_at = self._next_due(incident, now)
+            entry = repo.add_entry(session, incident, "reopened", actor_id, reason, at=now)
+            repo.enqueue(session, "incident.reopened", incident.id, {"entry_id": entry.id})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return view
+
+    # -- acknowledge ---------------------------------------------------------------------------
+    def acknowledge(self, incident_id: int, actor_id: str) -> Acknowledged:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id, lock=True)
+            if incident.acknowledged_at is not None:
+                return Acknowledged(incident_view(incident), already_by=incident.acknowledged_by)
+            incident.acknowledged_at, incident.acknowledged_by = now, actor_id
+            took = now - incident.declared_at
+            entry = repo.add_entry(
+                session, incident, "acknowledged", actor_id, "Acknowledged",
+                {"seconds_to_ack": int(took.total_seconds())}, at=now,
+            )
+            repo.enqueue(session, "incident.acknowledged", incident.id, {"entry_id": entry.id})
+            view = incident_view(incident)
+        self.ctx.committed()
+        return Acknowledged(view, already_by=None)
+
+    def request_summary(self, incident_id: int, actor_id: str) -> None:
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id)
+            repo.enqueue(session, "incident.summary", incident.id, {"actor": actor_id})
+        self.ctx.committed()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _load(self, session: Session, incident_id: int, *, lock: bool = False) -> Incident:
+        incident = repo.get_incident(session, incident_id, lock=lock)
+        if incident is None:
+            raise IncidentNotFound()
+        return incident

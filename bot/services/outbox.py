@@ -1,0 +1,53 @@
+"""What the outbox dispatcher hands a notifier, and how a notifier says "try again later"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.services.views import EntryView, IncidentView
+
+
+class RetryLater(Exception):
+    """A transient failure (rate limit, 5xx, network): the message is kept and retried."""
+
+    def __init__(self, reason: str, after_seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.after_seconds = after_seconds
+
+
+class GiveUp(Exception):
+    """A permanent failure: retrying cannot help. The message is set aside and reported."""
+
+
+@dataclass
+class Delivery:
+    """One outbox message being delivered: what happened, and what the notifier learned."""
+
+    event: str
+    payload: dict[str, Any]
+    progress: dict[str, Any]
+    incident: IncidentView | None
+    load_entry: Callable[[int], EntryView | None]
+    load_entries: Callable[[], list[EntryView]]
+    incident_patch: dict[str, Any] = field(default_factory=dict)
+    entry_patches: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def done(self, step: str) -> bool:
+        return bool(self.progress.get(step))
+
+    def mark(self, step: str, value: Any = True) -> None:
+        self.progress[step] = value
+
+    def patch_incident(self, **fields: Any) -> None:
+        self.incident_patch.update(fields)
+
+    def patch_entry(self, entry_id: int, **fields: Any) -> None:
+        self.entry_patches.setdefault(entry_id, {}).update(fields)
+
+
+class Notifier(Protocol):
+    """Turns outbox events into effects (Slack posts). Must be idempotent per ``progress`` step."""
+
+    def deliver(self, delivery: Delivery) -> None: ...

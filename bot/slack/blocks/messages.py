@@ -1,0 +1,187 @@
+"""Messages the bot posts: updates, handovers, notices, broadcast posts, lists and summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.domain.durations import format_duration
+from bot.domain.roles import Role
+from bot.domain.status import Status
+from bot.services.views import EntryView, IncidentView
+from bot.slack import ids
+from bot.slack.blocks.common import (
+    HEADER_TEXT,
+    SECTION_TEXT,
+    channel_link,
+    cut,
+    mention,
+    severity_emoji,
+    severity_text,
+    status_text,
+    when,
+)
+
+MAX_LIST = 40
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_TEXT)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=cut(text, SECTION_TEXT))])
+
+
+def update_message(incident: IncidentView, entry: EntryView) -> list[Block]:
+    status = Status(entry.data.get("status", incident.status.value))
+    lines = [f"*{status_text(status)}* · {severity_text(incident.severity)}", entry.text]
+    if entry.data.get("impact"):
+        lines.append(f"*Impact:* {entry.data['impact']}")
+    footer = f"Update by {mention(entry.actor_id)} · {when(entry.occurred_at, '{time}')}"
+    if incident.next_update_due_at and incident.status.is_open:
+        footer += f" · next update due {when(incident.next_update_due_at, '{time}')}"
+    return [_section("\n".join(lines)), _context(footer)]
+
+
+def broadcast_update(incident: IncidentView, entry: EntryView) -> list[Block]:
+    status = Status(entry.data.get("status", incident.status.value))
+    head = f"*{incident.ref}* {channel_link(incident.channel_id, incident.channel_name)} · *{status_text(status)}*"
+    return [_section(f"{head}\n{entry.text}"), _context(f"by {mention(entry.actor_id)} · {incident.title}")]
+
+
+def role_message(incident: IncidentView, role: Role, user_id: str, previous: str | None, actor: str | None) -> list[Block]:
+    text = f":busts_in_silhouette: {mention(user_id)} is now *{role.name}*"
+    if previous:
+        text += f" (handed over from {mention(previous)})"
+    if actor and actor != user_id:
+        text += f", assigned by {mention(actor)}"
+    return [_section(text)]
+
+
+def role_checklist(incident: IncidentView, role: Role) -> list[Block]:
+    items = "\n".join(f"• {item}" for item in role.checklist) or "_No checklist for this role._"
+    return [
+        _section(f"You are *{role.name}* for *{incident.ref}: {incident.title}* in {channel_link(incident.channel_id, incident.channel_name)}."),
+        _context(role.description) if role.description else DividerBlock(),
+        _section(f"*Checklist*\n{items}"),
+    ]
+
+
+def severity_message(incident: IncidentView, entry: EntryView) -> list[Block]:
+    old = entry.data.get("from", "?")
+    return [_section(f":arrows_counterclockwise: Severity changed from *{old}* to *{severity_text(incident.severity)}* by {mention(entry.actor_id)}")]
+
+
+def note_message(entry: EntryView) -> list[Block]:
+    return [_section(f":memo: *Timeline note* by {mention(entry.actor_id)}\n{entry.text}")]
+
+
+def ack_message(incident: IncidentView) -> list[Block]:
+    took = format_duration((incident.acknowledged_at or incident.declared_at) - incident.declared_at)
+    return [_section(f":white_check_mark: Acknowledged by {mention(incident.acknowledged_by)} after {took}.")]
+
+
+def resolution_notice(incident: IncidentView, now: datetime, checklist: Sequence[str] = ()) -> list[Block]:
+    blocks: list[Block] = [
+        HeaderBlock(text=cut(f"✅ Resolved: {incident.ref} {incident.title}", HEADER_TEXT)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Severity*\n{severity_text(incident.severity)}"),
+                MarkdownTextObject(text=f"*Duration*\n{format_duration(incident.duration(now))}"),
+                MarkdownTextObject(text=f"*Started*\n{when(incident.declared_at)}"),
+                MarkdownTextObject(text=f"*Resolved*\n{when(incident.resolved_at)}"),
+            ]
+        ),
+        _section(f"*Resolution*\n{incident.resolution_summary}"),
+    ]
+    if checklist:
+        blocks.append(_section("*Resolution checklist*\n" + "\n".join(f"• {c}" for c in checklist)))
+    return blocks
+
+
+def broadcast_resolution(incident: IncidentView, now: datetime) -> list[Block]:
+    return [
+        _section(
+            f":white_check_mark: *Resolved* {incident.ref} {channel_link(incident.channel_id, incident.channel_name)}"
+            f" after {format_duration(incident.duration(now))}\n*{incident.title}*\n{incident.resolution_summary}"
+        )
+    ]
+
+
+def reopen_message(incident: IncidentView, entry: EntryView) -> list[Block]:
+    return [_section(f":leftwards_arrow_with_hook: Reopened by {mention(entry.actor_id)}: {entry.text}")]
+
+
+def broadcast_declaration(incident: IncidentView) -> list[Block]:
+    sev = incident.severity
+    return [
+        _section(
+            f"{severity_emoji(sev)} *{sev.label}* declared: *{incident.title}*\n"
+            f"{channel_link(incident.channel_id, incident.channel_name)} · {incident.ref}"
+        ),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Status*\n{status_text(incident.status)}"),
+                MarkdownTextObject(text=f"*Incident Commander*\n{mention(incident.commander_id)}"),
+                MarkdownTextObject(text=f"*Reporter*\n{mention(incident.reporter_id)}"),
+                MarkdownTextObject(text=f"*Started*\n{when(incident.declared_at)}"),
+            ]
+        ),
+        ActionsBlock(
+            block_id="broadcast_actions",
+            elements=[ButtonElement(text="Join channel", action_id=ids.JOIN, value=str(incident.id), style="primary")],
+        ),
+    ]
+
+
+def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Block]:
+    if not incidents:
+        return [_section(":sunny: No open incidents.")]
+    blocks: list[Block] = [_section(f"*Open incidents ({len(incidents)})*, most severe first")]
+    for inc in incidents[:MAX_LIST]:
+        blocks.append(
+            _section(
+                f"{severity_emoji(inc.severity)} *{inc.severity.id}* {channel_link(inc.channel_id, inc.channel_name)} "
+                f"*{inc.title}*\n{status_text(inc.status)} · IC {mention(inc.commander_id)} · open "
+                f"{format_duration(inc.duration(now))} · {inc.ref}"
+            )
+        )
+    if len(incidents) > MAX_LIST:
+        blocks.append(_context(f"…and {len(incidents) - MAX_LIST} more."))
+    return blocks
+
+
+def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: datetime) -> list[Block]:
+    roles = "\n".join(f"• *{h.role.name}:* {mention(h.user_id)}" for h in incident.roles)
+    recent = [e for e in entries if e.kind in ("update", "heartbeat", "note", "severity_changed", "role_assigned", "resolved", "reopened", "acknowledged")][-12:]
+    lines = "\n".join(f"• {when(e.occurred_at, '{time}')} {mention(e.actor_id, '')} {e.kind.replace('_', ' ')}: {cut(e.text, 200)}" for e in recent)
+    return [
+        HeaderBlock(text=cut(f"Summary: {incident.ref} {incident.title}", HEADER_TEXT)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Severity*\n{severity_text(incident.severity)}"),
+                MarkdownTextObject(text=f"*Status*\n{status_text(incident.status)}"),
+                MarkdownTextObject(text=f"*Open for*\n{format_duration(incident.duration(now))}"),
+                MarkdownTextObject(text=f"*Acknowledged*\n{when(incident.acknowledged_at)}"),
+            ]
+        ),
+        _section(f"*Roles*\n{roles or '_none_'}"),
+        _section(f"*Latest*\n{incident.last_update_text or incident.resolution_summary or '_no update yet_'}"),
+        _section(f"*Recent timeline*\n{lines or '_nothing yet_'}"),
+    ]
+
+
+def plain(text: str) -> list[Block]:
+    return [_section(text)]

@@ -1,0 +1,125 @@
+"""Web API calls with Slack's failures sorted into retry-later and give-up, plus small caches."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.services.outbox import GiveUp, RetryLater
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+)
+
+
+class SlackGateway:
+    """The bot's only door to the Web API; every call goes to ``SLACK_API_URL``."""
+
+    def __init__(self, client: WebClient, broadcast_channel: str) -> None:
+        self.client = client
+        self.broadcast_channel_name = broadcast_channel.lstrip("#")
+        self._lock = threading.Lock()
+        self._bot_user_id: str | None = None
+        self._broadcast_id: str | None = None
+
+    def call(self, method: str, *, tolerate: Iterable[str] = (), **kwargs: Any) -> dict[str, Any]:
+        """Call ``method``; transient failures raise ``RetryLater``; errors in ``tolerate`` return their body."""
+        try:
+            args = {k: v for k, v in kwargs.items() if v is not None and v != ""}
+            if _wants_json(method):
+                response = self.client.api_call(method, json=args)
+            else:
+                response = self.client.api_call(method, data={k: _form(v) for k, v in args.items()})
+            return dict(response.data) if isinstance(response.data, dict) else {}
+        except SlackApiError as exc:
+            body = exc.response.data if isinstance(exc.response.data, dict) else {}
+            error = str(body.get("error", "")) or f"http_{exc.response.status_code}"
+            if error in tolerate:
+                return dict(body)
+            if exc.response.status_code == 429 or error == "ratelimited":
+                retry_after = _retry_after(exc.response.headers)
+                raise RetryLater(f"{method}: rate limited", retry_after) from exc
+            if exc.response.status_code >= 500 or error in TRANSIENT_ERRORS:
+                raise RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})") from exc
+            raise SlackCallFailed(method, error) from exc
+        except SlackClientError as exc:
+            raise RetryLater(f"{method}: {exc}") from exc
+        except OSError as exc:  # connection refused / reset / timeout
+            raise RetryLater(f"{method}: {exc}") from exc
+
+    # -- cached facts --------------------------------------------------------------------------
+    def bot_user_id(self) -> str:
+        with self._lock:
+            if self._bot_user_id is None:
+                self._bot_user_id = str(self.call("auth.test").get("user_id", ""))
+            return self._bot_user_id
+
+    def broadcast_channel_id(self) -> str:
+        """The id of ``INCIDENTS_CHANNEL``; joined (or created) on first use."""
+        with self._lock:
+            if self._broadcast_id is None:
+                self._broadcast_id = self._find_or_create_broadcast()
+            return self._broadcast_id
+
+    def _find_or_create_broadcast(self) -> str:
+        name = self.broadcast_channel_name
+        cursor = ""
+        while True:
+            page = self.call(
+                "conversations.list", types="public_channel,private_channel", exclude_archived=True,
+                limit=200, cursor=cursor,
+            )
+            for channel in page.get("channels", []):
+                if channel.get("name") == name:
+                    if not channel.get("is_member") and not channel.get("is_private"):
+                        self.call("conversations.join", channel=channel["id"], tolerate=("already_in_channel",))
+                    return str(channel["id"])
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        created = self.call("conversations.create", name=name, tolerate=("name_taken",))
+        if created.get("ok"):
+            return str(created["channel"]["id"])
+        raise GiveUp(f"The broadcast channel #{name} exists but the bot cannot see it; invite the bot there.")
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return str(self.call("chat.getPermalink", channel=channel, message_ts=ts).get("permalink") or "") or None
+        except SlackCallFailed:
+            return None
+
+
+class SlackCallFailed(Exception):
+    """A Slack error that retrying will not fix (e.g. ``channel_not_found``)."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"{method} failed: {error}")
+        self.method = method
+        self.error = error
+
+
+def _wants_json(method: str) -> bool:
+    return method.startswith(("chat.", "views.", "bookmarks."))
+
+
+def _form(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        return max(float(value), 1.0)
+    except (TypeError, ValueError, AttributeError):
+        return 5.0

@@ -1,0 +1,32 @@
+"""Every action_id, callback_id and block_id the bot uses, in one place."""
+
+# Card and DM buttons
+ACK = "incident_ack"
+ASSIGN_ROLES = "incident_assign_roles"
+POST_UPDATE = "incident_post_update"
+ESCALATE = "incident_escalate"
+RESOLVE = "incident_resolve"
+REOPEN = "incident_reopen"
+JOIN = "incident_join"
+NUDGE_NO_CHANGE = "nudge_no_change"
+NUDGE_SNOOZE = "nudge_snooze"
+OPEN_CHANNEL = "incident_open_channel"
+
+# Modals (callback ids)
+DECLARE_VIEW = "declare_incident"
+ROLES_VIEW = "assign_roles"
+UPDATE_VIEW = "post_update"
+RESOLVE_VIEW = "resolve_incident"
+
+# Input blocks and their elements (block_id, action_id)
+TITLE = ("title", "title_input")
+SEVERITY = ("severity", "severity_select")
+DESCRIPTION = ("description", "description_input")
+COMMANDER = ("commander", "commander_select")
+STATUS = ("status", "status_select")
+SUMMARY = ("summary", "summary_input")
+IMPACT = ("impact", "impact_input")
+RESOLUTION = ("resolution", "resolution_input")
+ROOT_CAUSE = ("root_cause", "root_cause_input")
+ROLE_BLOCK_PREFIX = "role:"
+ROLE_SELECT = "role_user_select"

@@ -1,0 +1,118 @@
+"""Modal submissions: validate, answer field errors in place, then call one use case."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.status import parse_status
+from bot.services.errors import AlreadyHandled, UserError
+from bot.services.registry import Services
+from bot.slack import ids
+from bot.slack.listeners.common import incident_id_from, metadata, reply, state_value
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(ids.DECLARE_VIEW)
+    def declare_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        title = (state_value(values, *ids.TITLE) or "").strip()
+        severity_id = state_value(values, *ids.SEVERITY) or ""
+        severity = services.ctx.playbooks.severities.lookup(severity_id)
+        errors = {}
+        if not title:
+            errors[ids.TITLE[0]] = "Please give the incident a title."
+        if severity is None:
+            errors[ids.SEVERITY[0]] = "Please pick a severity."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        assert severity is not None
+        user = body["user"]["id"]
+        try:
+            services.incidents.declare(
+                reporter_id=user,
+                severity=severity,
+                title=title,
+                description=(state_value(values, *ids.DESCRIPTION) or "").strip(),
+                commander_id=state_value(values, *ids.COMMANDER),
+                request_key=f"view:{view['id']}",
+                notify={"channel_id": metadata(view).get("channel") or "", "user_id": user},
+            )
+        except AlreadyHandled:
+            return
+        except UserError as exc:
+            reply(None, client, metadata(view).get("channel"), user, f":warning: {exc}")
+
+    @app.view(ids.ROLES_VIEW)
+    def roles_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        ack()
+        incident_id = incident_id_from(metadata(view).get("incident_id"))
+        if incident_id is None:
+            return
+        user = body["user"]["id"]
+        for block_id, elements in view["state"]["values"].items():
+            if not block_id.startswith(ids.ROLE_BLOCK_PREFIX):
+                continue
+            picked = (elements.get(ids.ROLE_SELECT) or {}).get("selected_user")
+            if picked:
+                try:
+                    services.incidents.assign_role(incident_id, block_id[len(ids.ROLE_BLOCK_PREFIX):], picked, user)
+                except UserError as exc:
+                    log.info("role assignment refused: %s", exc)
+
+    @app.view(ids.UPDATE_VIEW)
+    def update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        text = (state_value(values, *ids.SUMMARY) or "").strip()
+        status = parse_status(state_value(values, *ids.STATUS) or "")
+        if not text:
+            ack(response_action="errors", errors={ids.SUMMARY[0]: "Please write what changed."})
+            return
+        incident_id = incident_id_from(metadata(view).get("incident_id"))
+        if incident_id is None:
+            ack()
+            return
+        try:
+            services.incidents.post_update(
+                incident_id, body["user"]["id"], text, status,
+                impact=(state_value(values, *ids.IMPACT) or "").strip(),
+                request_key=f"view:{view['id']}",
+            )
+        except AlreadyHandled:
+            ack()
+            return
+        except UserError as exc:
+            ack(response_action="errors", errors={ids.SUMMARY[0]: str(exc)[:150]})
+            return
+        ack()
+
+    @app.view(ids.RESOLVE_VIEW)
+    def resolve_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        summary = (state_value(values, *ids.RESOLUTION) or "").strip()
+        if not summary:
+            ack(response_action="errors", errors={ids.RESOLUTION[0]: "Please say what resolved it."})
+            return
+        root_cause = (state_value(values, *ids.ROOT_CAUSE) or "").strip()
+        if root_cause:
+            summary = f"{summary}\n*Root cause:* {root_cause}"
+        incident_id = incident_id_from(metadata(view).get("incident_id"))
+        if incident_id is None:
+            ack()
+            return
+        try:
+            services.incidents.resolve(incident_id, body["user"]["id"], summary, request_key=f"view:{view['id']}")
+        except AlreadyHandled:
+            ack()
+            return
+        except UserError as exc:
+            ack(response_action="errors", errors={ids.RESOLUTION[0]: str(exc)[:150]})
+            return
+        ack()

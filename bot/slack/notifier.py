@@ -1,0 +1,273 @@
+"""Shows incident events in Slack: one method per event, each step idempotent and resumable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import requests
+from slack_sdk.models.blocks import Block
+
+from bot.domain.naming import channel_name_for
+from bot.services.outbox import Delivery, GiveUp, RetryLater
+from bot.services.views import EntryView, IncidentView
+from bot.slack.blocks import card, messages
+from bot.slack.blocks.common import MESSAGE_TEXT, cut
+from bot.slack.gateway import SlackCallFailed, SlackGateway
+
+log = logging.getLogger(__name__)
+MAX_NAME_ATTEMPTS = 50
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+class SlackNotifier:
+    """Implements the services' ``Notifier`` on the Slack Web API."""
+
+    def __init__(
+        self,
+        gateway: SlackGateway,
+        clock: Callable[[], datetime],
+        resolution_checklist: Callable[[], Sequence[str]] = lambda: (),
+    ) -> None:
+        self.slack = gateway
+        self.clock = clock
+        self.resolution_checklist = resolution_checklist
+        self._handlers: dict[str, Callable[[Delivery], None]] = {
+            "incident.declared": self.declared,
+            "incident.role_assigned": self.role_assigned,
+            "incident.updated": self.updated,
+            "incident.severity_changed": self.severity_changed,
+            "incident.note_added": self.note_added,
+            "incident.resolved": self.resolved,
+            "incident.reopened": self.reopened,
+            "incident.acknowledged": self.acknowledged,
+            "incident.summary": self.summary,
+            "slack.post": self.generic_post,
+        }
+
+    def register(self, event: str, handler: Callable[[Delivery], None]) -> None:
+        """Other features (paging, nudges, runbooks) add their own event handlers."""
+        self._handlers[event] = handler
+
+    def deliver(self, delivery: Delivery) -> None:
+        handler = self._handlers.get(delivery.event)
+        if handler is None:
+            raise GiveUp(f"no handler for {delivery.event}")
+        try:
+            handler(delivery)
+        except SlackCallFailed as exc:
+            raise GiveUp(str(exc)) from exc
+
+    # -- helpers -------------------------------------------------------------------------------
+    def post(self, d: Delivery, step: str, channel: str, blocks: Sequence[Block], text: str,
+             thread_ts: str | None = None, entry: EntryView | None = None) -> str | None:
+        """Post once per ``step``; remembers the ts so a retry does not post twice."""
+        if d.done(step):
+            return str(d.progress[step]) if isinstance(d.progress[step], str) else None
+        resp = self.slack.call(
+            "chat.postMessage", channel=channel, blocks=_dicts(blocks), text=cut(text, MESSAGE_TEXT),
+            thread_ts=thread_ts, unfurl_links=False,
+        )
+        ts = str(resp.get("ts", ""))
+        d.mark(step, ts or True)
+        if entry is not None and ts and thread_ts is None:
+            d.patch_entry(entry.id, channel_ts=ts, permalink=self.slack.permalink(channel, ts))
+        return ts or None
+
+    def _incident(self, d: Delivery) -> IncidentView:
+        if d.incident is None:
+            raise GiveUp("incident is gone")
+        return d.incident
+
+    def _entry(self, d: Delivery) -> EntryView:
+        entry = d.load_entry(int(d.payload["entry_id"]))
+        if entry is None:
+            raise GiveUp("timeline entry is gone")
+        return entry
+
+    def _channel(self, d: Delivery) -> str:
+        inc = self._incident(d)
+        channel = d.incident_patch.get("channel_id") or inc.channel_id
+        if not channel:
+            # The declaration has not reached Slack yet; its own message comes first in the queue.
+            raise RetryLater("incident channel not created yet", 2)
+        return str(channel)
+
+    def refresh_card(self, d: Delivery, topic: bool = False) -> None:
+        inc = self._current(d)
+        if inc.card_ts and inc.channel_id and not d.done("card_refreshed"):
+            self.slack.call(
+                "chat.update", channel=inc.channel_id, ts=inc.card_ts,
+                blocks=_dicts(card.incident_card(inc, self.clock())), text=card.card_fallback_text(inc),
+            )
+            d.mark("card_refreshed")
+        if topic and inc.channel_id and not d.done("topic"):
+            self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=card.topic_for(inc))
+            d.mark("topic")
+
+    def _current(self, d: Delivery) -> IncidentView:
+        inc = self._incident(d)
+        if d.incident_patch:
+            from dataclasses import replace
+
+            inc = replace(inc, **{k: v for k, v in d.incident_patch.items() if hasattr(inc, k)})
+        return inc
+
+    def invite(self, channel: str, users: Sequence[str]) -> None:
+        bot = self.slack.bot_user_id()
+        wanted = [u for u in dict.fromkeys(users) if u and u != bot]
+        if not wanted:
+            return
+        resp = self.slack.call(
+            "conversations.invite", channel=channel, users=",".join(wanted), force=True,
+            tolerate=("already_in_channel", "cant_invite_self", "user_not_found", "user_is_restricted"),
+        )
+        if not resp.get("ok"):
+            log.warning("invite to %s partly failed: %s", channel, resp.get("errors") or resp.get("error"))
+
+    def broadcast(self, d: Delivery, inc: IncidentView, blocks: Sequence[Block], text: str, *, also_post: bool) -> None:
+        """A thread reply under the declaration, plus a channel post for the most severe levels."""
+        if inc.private or not inc.broadcast_ts or not inc.broadcast_channel_id:
+            return
+        self.post(d, "broadcast_thread", inc.broadcast_channel_id, blocks, text, thread_ts=inc.broadcast_ts)
+        if also_post and (inc.severity.rank < 2 or inc.severity.broadcast_post):
+            self.post(d, "broadcast_post", inc.broadcast_channel_id, blocks, text)
+
+    # -- events --------------------------------------------------------------------------------
+    def declared(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        if not inc.channel_id and not d.done("channel"):
+            channel_id, name = self._create_channel(inc)
+            d.patch_incident(channel_id=channel_id, channel_name=name)
+            d.mark("channel")
+        inc = self._current(d)
+        channel = str(inc.channel_id)
+        if not d.done("purpose"):
+            self.slack.call("conversations.setPurpose", channel=channel, purpose=card.purpose_for(inc))
+            self.slack.call("conversations.setTopic", channel=channel, topic=card.topic_for(inc))
+            d.mark("purpose")
+        if not d.done("invite"):
+            self.invite(channel, inc.people)
+            d.mark("invite")
+        if not inc.card_ts:
+            ts = self.post(d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc))
+            d.patch_incident(card_ts=ts)
+            inc = self._current(d)
+        if not d.done("pin") and inc.card_ts:
+            self.slack.call("pins.add", channel=channel, timestamp=inc.card_ts, tolerate=("already_pinned",))
+            d.mark("pin")
+        if not inc.private and not inc.broadcast_ts:
+            broadcast_id = self.slack.broadcast_channel_id()
+            ts = self.post(d, "broadcast", broadcast_id, messages.broadcast_declaration(inc),
+                           f"{inc.severity.id} declared: {inc.title}")
+            d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
+        self._tell_reporter(d, inc)
+
+    def _create_channel(self, inc: IncidentView) -> tuple[str, str]:
+        day = inc.declared_at.date()
+        for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+            name = channel_name_for(inc.title, day, attempt)
+            resp = self.slack.call("conversations.create", name=name, is_private=inc.private, tolerate=("name_taken",))
+            if resp.get("ok"):
+                return str(resp["channel"]["id"]), str(resp["channel"]["name"])
+        raise GiveUp(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
+
+    def _tell_reporter(self, d: Delivery, inc: IncidentView) -> None:
+        if d.done("told_reporter"):
+            return
+        notify = d.payload.get("notify") or {}
+        text = f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
+        url = notify.get("response_url")
+        if url:
+            try:
+                requests.post(url, json={"response_type": "ephemeral", "replace_original": True, "text": text}, timeout=5)
+            except requests.RequestException as exc:  # the channel exists either way; the link is a courtesy
+                log.info("response_url unreachable: %s", exc)
+        elif notify.get("channel_id") and notify["channel_id"] != inc.channel_id:
+            self.slack.call(
+                "chat.postEphemeral", channel=notify["channel_id"], user=inc.reporter_id, text=text,
+                tolerate=("user_not_in_channel", "channel_not_found", "not_in_channel"),
+            )
+        d.mark("told_reporter")
+
+    def role_assigned(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        channel = self._channel(d)
+        user, previous = str(d.payload["user"]), d.payload.get("previous")
+        role = inc.role_catalog.get(str(d.payload["role"]))
+        if not d.done("invite"):
+            self.invite(channel, [user])
+            d.mark("invite")
+        self.post(d, "message", channel, messages.role_message(inc, role, user, previous, entry.actor_id),
+                  f"<@{user}> is now {role.name}", entry=entry)
+        if not d.done("checklist") and user != self.slack.bot_user_id():
+            dm = self.slack.call("conversations.open", users=user, tolerate=("user_not_found", "cannot_dm_bot"))
+            if dm.get("ok"):
+                self.post(d, "checklist", str(dm["channel"]["id"]), messages.role_checklist(inc, role),
+                          f"You are {role.name} for {inc.ref}")
+            d.mark("checklist")
+        self.refresh_card(d, topic=role.id == "ic")
+
+    def updated(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        channel = self._channel(d)
+        self.post(d, "message", channel, messages.update_message(inc, entry), f"Update: {entry.text}", entry=entry)
+        self.refresh_card(d, topic=entry.data.get("status") != entry.data.get("previous_status"))
+        self.broadcast(d, inc, messages.broadcast_update(inc, entry), f"{inc.ref} update: {entry.text}", also_post=True)
+
+    def severity_changed(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        channel = self._channel(d)
+        self.post(d, "message", channel, messages.severity_message(inc, entry), f"Severity is now {inc.severity.id}", entry=entry)
+        self.refresh_card(d, topic=True)
+        self.broadcast(d, inc, messages.severity_message(inc, entry), f"{inc.ref} severity is now {inc.severity.id}",
+                       also_post=True)
+
+    def note_added(self, d: Delivery) -> None:
+        entry = self._entry(d)
+        self.post(d, "message", self._channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry)
+
+    def acknowledged(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        self.post(d, "message", self._channel(d), messages.ack_message(inc), "Acknowledged", entry=entry)
+        self.refresh_card(d)
+
+    def resolved(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        channel = self._channel(d)
+        now = self.clock()
+        self.post(d, "message", channel, messages.resolution_notice(inc, now, self.resolution_checklist()),
+                  f"Resolved: {inc.resolution_summary}", entry=entry)
+        self.refresh_card(d, topic=True)
+        self.broadcast(d, inc, messages.broadcast_resolution(inc, now), f"{inc.ref} resolved", also_post=True)
+
+    def reopened(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        entry = self._entry(d)
+        self.post(d, "message", self._channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry)
+        self.refresh_card(d, topic=True)
+        self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
+
+    def summary(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        blocks = messages.summary_message(inc, d.load_entries(), self.clock())
+        self.post(d, "message", self._channel(d), blocks, f"Summary of {inc.ref}")
+
+    def generic_post(self, d: Delivery) -> None:
+        """A prepared message: ``{"channel", "blocks", "text", "thread_ts"?}`` (used by other features)."""
+        p = d.payload
+        if d.done("message"):
+            return
+        resp = self.slack.call("chat.postMessage", channel=p["channel"], blocks=p.get("blocks"), text=p.get("text", ""),
+                               thread_ts=p.get("thread_ts"))
+        d.mark("message", str(resp.get("ts", "")) or True)

@@ -1,0 +1,1 @@
+"""Migration revisions, one file per schema change, date-prefixed."""
