@@ -1,0 +1,82 @@
+"""Who is on call at an instant, and when the next handoff is: wall-clock rotations in the schedule's zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.playbooks.oncall import Schedule
+
+# Shifts are counted from the first handoff on or after this (local) date: it is people[0]'s shift.
+ANCHOR_DATE = date(2024, 1, 1)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One turn on call: ``person`` (a user id or email as written) from ``start`` until ``end`` (UTC)."""
+
+    schedule_id: str
+    person: str | None
+    start: datetime
+    end: datetime
+    index: int
+
+
+def _anchor(schedule: Schedule) -> datetime:
+    """The naive local wall time of shift 0."""
+    handoff = schedule.handoff
+    if handoff.start is not None:
+        start = handoff.start
+        if start.tzinfo is not None:
+            start = start.astimezone(schedule.timezone)
+        return start.replace(tzinfo=None)
+    base = datetime.combine(ANCHOR_DATE, handoff.at)
+    if schedule.rotation.kind == "weekly" and handoff.weekday is not None:
+        base += timedelta(days=(handoff.weekday - ANCHOR_DATE.weekday()) % 7)
+    return base
+
+
+def _wall_step(schedule: Schedule) -> timedelta:
+    return schedule.rotation.period
+
+
+def handoff_at(schedule: Schedule, index: int) -> datetime:
+    """The UTC instant shift ``index`` starts: its local wall time, read in the schedule's zone.
+
+    Wall times in a spring-forward gap map to the instant of the gap (``fold=0``); in a fall-back
+    overlap, to the first occurrence. Handoffs are therefore non-decreasing in ``index``.
+    """
+    wall = _anchor(schedule) + _wall_step(schedule) * index
+    return wall.replace(tzinfo=schedule.timezone, fold=0).astimezone(UTC)
+
+
+def shift_index(schedule: Schedule, at: datetime) -> int:
+    """The largest shift index whose handoff is at or before ``at``."""
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware")
+    local = at.astimezone(schedule.timezone).replace(tzinfo=None)
+    step = _wall_step(schedule)
+    index = (local - _anchor(schedule)) // step
+    while handoff_at(schedule, index) > at:
+        index -= 1
+    while handoff_at(schedule, index + 1) <= at:
+        index += 1
+    return index
+
+
+def shift_at(schedule: Schedule, at: datetime) -> Shift:
+    """The shift running at ``at`` (person is None when the schedule lists nobody)."""
+    index = shift_index(schedule, at)
+    people = schedule.people
+    person = people[index % len(people)] if people else None
+    return Shift(schedule.id, person, handoff_at(schedule, index), handoff_at(schedule, index + 1), index)
+
+
+def on_call(schedule: Schedule, at: datetime) -> str | None:
+    """The person (user id or email, as written in the playbook) on call at ``at``."""
+    return shift_at(schedule, at).person
+
+
+def next_handoff(schedule: Schedule, at: datetime) -> datetime:
+    """The first handoff strictly after ``at`` (UTC)."""
+    return shift_at(schedule, at).end
