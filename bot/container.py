@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +74,7 @@ def build_container(
     *,
     clock: Callable[[], datetime] = utc_now,
     playbooks: Playbooks | None = None,
+    listener_executor: Executor | None = None,
 ) -> Container:
     """Build everything; does not start threads (``start_background``) or migrate (``migrate.upgrade``)."""
     playbooks = playbooks or load_playbooks(settings.playbooks_dir)
@@ -92,6 +94,7 @@ def build_container(
         client=client,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
     )
     _install_error_handler(app)
     container = Container(

@@ -185,7 +185,7 @@ class SlackNotifier:
         url = notify.get("response_url")
         if url:
             try:
-                requests.post(url, json={"response_type": "ephemeral", "replace_original": True, "text": text}, timeout=5)
+                requests.post(url, json={"response_type": "ephemeral", "text": text}, timeout=5)
             except requests.RequestException as exc:  # the channel exists either way; the link is a courtesy
                 log.info("response_url unreachable: %s", exc)
         elif notify.get("channel_id") and notify["channel_id"] != inc.channel_id:

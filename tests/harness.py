@@ -1,0 +1,198 @@
+"""The bot running for real: emulator, database, Bolt over HTTP, and a driver acting as Slack."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from waitress.server import create_server
+
+from bot.config import Settings, get_settings
+from bot.container import Container, build_container
+from bot.emulator.driver import SlackDriver
+from bot.emulator.server import EmulatorServer
+from bot.emulator.workspace import Workspace
+from bot.services.views import IncidentView
+from bot.storage import migrate
+from bot.web import create_wsgi_app
+
+SIGNING_SECRET = "test-signing-secret"
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_PLAYBOOKS = REPO / "playbooks"
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05, what: str = "") -> T:
+    """Poll ``predicate`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except (AssertionError, LookupError):
+            last = None
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting listeners still running so tests can wait for them."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=16, thread_name_prefix="bolt")
+        self._active = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self._active += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self._active -= 1
+
+        return super().submit(run)
+
+    @property
+    def active(self) -> int:
+        with self._lock:
+            return self._active
+
+
+@dataclass
+class BotHarness:
+    """One running bot wired to one emulated workspace."""
+
+    workspace: Workspace
+    emulator: EmulatorServer
+    container: Container
+    driver: SlackDriver
+    bot_url: str
+    executor: TrackingExecutor
+    _server: Any = None
+    _thread: threading.Thread | None = None
+    stopped: bool = field(default=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.container.settings
+
+    # -- acting as Slack -----------------------------------------------------------------------
+    def command(self, text: str, user: str = "U0ALICE", channel: str | None = None) -> Any:
+        channel = channel or self.workspace.channel_by_name("general").id
+        return self.driver.slash_command(user, channel, text)
+
+    def declare(self, text: str = "SEV1 payments down", user: str = "U0ALICE") -> IncidentView:
+        """Declare through the slash command and wait until the channel, card and broadcast exist."""
+        before = {i.id for i in self.container.services.incidents.list_open()}
+        response = self.command(text, user=user)
+        assert response.status_code == 200, response.text
+        incident = wait_until(lambda: next((i for i in self.container.services.incidents.list_open() if i.id not in before), None),
+                              what="incident row")
+        return self.wait_delivered(incident.id)
+
+    def wait_delivered(self, incident_id: int, timeout: float = 15.0) -> IncidentView:
+        """Wait until the outbox is empty for this incident and return its fresh state."""
+        self.settle(timeout)
+        incident = self.container.services.incidents.get(incident_id)
+        assert incident.channel_id, "channel was not created"
+        return incident
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every queued Slack effect has been delivered (or set aside)."""
+        def quiet() -> bool:
+            return self.executor.active == 0 and self.container.dispatcher.pending_count() == 0
+
+        wait_until(lambda: quiet() and (time.sleep(0.05) or quiet()), timeout, what="listeners and outbox to finish")
+
+    def messages(self, channel_id: str) -> list[Any]:
+        return list(self.workspace.messages(channel_id))
+
+    def texts(self, channel_id: str) -> str:
+        """Every message's text and block text in a channel, joined, for content assertions."""
+        return "\n".join(_message_text(m) for m in self.workspace.messages(channel_id, include_threads=True))
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self._server is not None:
+            self._server.close()
+        self.container.close()
+        self.emulator.stop()
+
+
+def _message_text(message: Any) -> str:
+    import json
+
+    blocks = getattr(message, "blocks", None) or []
+    return f"{getattr(message, 'text', '')} {json.dumps(blocks, ensure_ascii=False)}"
+
+
+def start_bot(
+    database_url: str,
+    *,
+    workspace: Workspace | None = None,
+    emulator: EmulatorServer | None = None,
+    playbooks_dir: Path = SHIPPED_PLAYBOOKS,
+    clock: Callable[[], datetime] | None = None,
+    **overrides: Any,
+) -> BotHarness:
+    workspace = workspace or Workspace()
+    if emulator is None:
+        emulator = EmulatorServer(workspace).start()
+    settings = get_settings(
+        _env_file=None,
+        database_url=database_url,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=emulator.api_url,
+        playbooks_dir=playbooks_dir,
+        outbox_poll_seconds=0.2,
+        log_json=False,
+        **overrides,
+    )
+    executor = TrackingExecutor()
+    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    container = build_container(settings, listener_executor=executor, **kwargs)
+    migrate.upgrade(container.engine)
+    container.start_background()
+    server = create_server(create_wsgi_app(container), host="127.0.0.1", port=0, threads=8)
+    port = server.effective_port  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True, name="bot-http")
+    thread.start()
+    bot_url = f"http://127.0.0.1:{port}"
+    driver = SlackDriver(bot_url, SIGNING_SECRET, workspace)
+    return BotHarness(workspace, emulator, container, driver, bot_url, executor, server, thread)
+
+
+@pytest.fixture
+def bot(database_url: str) -> Iterator[BotHarness]:
+    """The bot on SQLite and on PostgreSQL, with the shipped playbooks."""
+    harness = start_bot(database_url)
+    try:
+        yield harness
+    finally:
+        harness.stop()
+
+
+@pytest.fixture
+def bot_sqlite(sqlite_url: str) -> Iterator[BotHarness]:
+    """The bot on SQLite only, for tests about Slack behaviour rather than the database."""
+    harness = start_bot(sqlite_url)
+    try:
+        yield harness
+    finally:
+        harness.stop()

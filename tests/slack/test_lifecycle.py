@@ -1,0 +1,128 @@
+"""Roles, updates, severity, notes, resolve and reopen through slash commands, on both databases."""
+
+from __future__ import annotations
+
+from bot.services.views import IncidentView
+from bot.storage import repositories as repo
+from tests.harness import BotHarness, wait_until
+
+
+def _timeline(bot: BotHarness, incident: IncidentView) -> list[tuple[str, str | None, str]]:
+    with bot.container.uow() as session:
+        return [(e.kind, e.actor_id, e.text) for e in repo.timeline(session, incident.id)]
+
+
+def _card(bot: BotHarness, incident: IncidentView) -> str:
+    message = bot.workspace.message(incident.channel_id, incident.card_ts)
+    assert message is not None
+    return str(message.blocks)
+
+
+def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 checkout slow")
+    r = bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    assert r.status_code == 200
+    bot.settle()
+    ws = bot.workspace
+    channel = ws.channel(inc.channel_id)
+    assert "U0BOB" in channel.members
+    assert "<@U0BOB>" in channel.topic
+    assert "<@U0BOB>" in _card(bot, inc)
+    assert any("Incident Commander" in str(m.blocks) and "Checklist" in str(m.blocks) for m in ws.dm_messages("U0BOB"))
+    assert ("role_assigned", "U0ALICE", "Incident Commander: <@U0BOB>") in _timeline(bot, inc)
+
+    # Handover by alias, recorded as such.
+    bot.command("role commander <@U0CAROL|carol>", channel=inc.channel_id)
+    bot.settle()
+    assert "<@U0CAROL>" in ws.channel(inc.channel_id).topic
+    assert any("handed over from <@U0BOB>" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    kinds = [k for k, _, _ in _timeline(bot, inc)]
+    assert kinds.count("role_assigned") == 2
+
+
+def test_update_posts_in_channel_updates_card_and_mirrors_to_broadcast(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 payments down")
+    bot.command("update identified Stripe webhooks time out", user="U0BOB", channel=inc.channel_id)
+    bot.settle()
+    ws = bot.workspace
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.status.value == "identified"
+    assert "Stripe webhooks time out" in _card(bot, inc)
+    assert "Identified" in ws.channel(inc.channel_id).topic
+    assert any("Stripe webhooks time out" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    broadcast = ws.channel_by_name("incidents")
+    replies = ws.thread(broadcast.id, fresh.broadcast_ts)
+    assert any("Stripe webhooks time out" in str(m.blocks) for m in replies)
+    # SEV1 is among the two most severe levels: also a top-level post.
+    top = [m for m in ws.messages(broadcast.id) if m.thread_ts is None or m.thread_ts == m.ts]
+    assert any("Stripe webhooks time out" in str(m.blocks) for m in top)
+    # The timeline entry carries the Slack permalink of the posted update.
+    with bot.container.uow() as session:
+        entry = next(e for e in repo.timeline(session, inc.id) if e.kind == "update")
+        assert entry.permalink and entry.channel_ts
+
+
+def test_lower_severity_update_goes_only_to_the_thread(bot: BotHarness) -> None:
+    inc = bot.declare("SEV3 reports page slow")
+    bot.command("update still digging", channel=inc.channel_id)
+    bot.settle()
+    broadcast = bot.workspace.channel_by_name("incidents")
+    top = [m for m in bot.workspace.messages(broadcast.id) if m.thread_ts is None]
+    assert not any("still digging" in str(m.blocks) for m in top)
+    assert any("still digging" in str(m.blocks) for m in bot.workspace.thread(broadcast.id, inc.broadcast_ts))
+
+
+def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 search returns errors")
+    ch = inc.channel_id
+    bot.command("severity sev1", channel=ch)
+    bot.command("note rolled back search-api to v41", user="U0BOB", channel=ch)
+    bot.settle()
+    assert bot.container.services.incidents.get(inc.id).severity.id == "SEV1"
+    assert "SEV1" in bot.workspace.channel(ch).topic
+
+    bot.command("resolve Rolled back the bad deploy", channel=ch)
+    bot.settle()
+    ws = bot.workspace
+    resolved = bot.container.services.incidents.get(inc.id)
+    assert resolved.status.value == "resolved" and resolved.resolved_at is not None
+    notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
+    assert "Rolled back the bad deploy" in str(notice.blocks)
+    assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
+    assert "Reopen" in _card(bot, inc)
+    assert any("Rolled back the bad deploy" in str(m.blocks) for m in ws.thread(ws.channel_by_name("incidents").id, inc.broadcast_ts))
+
+    # Updates after resolution are refused with a clear message; nothing changes.
+    before = len(_timeline(bot, inc))
+    r = bot.command("update monitoring more", channel=ch)
+    wait_until(lambda: any("reopen" in (e.text or "") for e in ws.ephemerals("U0ALICE", ch)), what="refusal")
+    assert r.status_code == 200
+    assert len(_timeline(bot, inc)) == before
+
+    bot.command("reopen errors are back", channel=ch)
+    bot.settle()
+    assert bot.container.services.incidents.get(inc.id).status.value == "investigating"
+    kinds = [k for k, _, _ in _timeline(bot, inc)]
+    assert kinds == ["declared", "severity_changed", "note", "resolved", "reopened"]
+
+
+def test_status_summary_list_and_help(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 login broken")
+    other = bot.declare("SEV3 slow exports", user="U0BOB")
+    ws = bot.workspace
+    r = bot.command("status", channel=inc.channel_id)
+    assert r.status_code == 200
+    wait_until(lambda: any("login broken" in str(e.blocks) for e in ws.ephemerals("U0ALICE", inc.channel_id)), what="status")
+
+    bot.command("summary", channel=inc.channel_id)
+    bot.settle()
+    assert any("Summary:" in str(m.blocks) for m in ws.messages(inc.channel_id))
+
+    bot.command("list")
+    listing = wait_until(lambda: next((e for e in ws.ephemerals("U0ALICE") if "Open incidents" in str(e.blocks)), None), what="list")
+    text = str(listing.blocks)
+    assert text.index("login broken") < text.index("slow exports")  # most severe first
+    assert other.ref in text
+
+    bot.command("help")
+    wait_until(lambda: any("/incident update" in (e.text or "") for e in ws.ephemerals("U0ALICE")), what="help")
