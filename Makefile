@@ -1,0 +1,40 @@
+# Developer and CI entry points. `make test` is the one command that checks everything.
+
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+INSTALL_STAMP := build/.install-stamp
+PYTEST_ARGS ?=
+
+export PIP_ROOT_USER_ACTION ?= ignore
+export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
+
+.PHONY: install system-deps test lint typecheck run
+
+# Editable install with the dev extras; repeated only when pyproject.toml or the Python environment changes.
+install:
+	@want="$$(cksum < pyproject.toml) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
+	if [ "$$(cat $(INSTALL_STAMP) 2>/dev/null)" != "$$want" ]; then \
+		echo "pip install -e '.[dev]'"; \
+		$(PIP) install -q -e '.[dev]' && mkdir -p $(dir $(INSTALL_STAMP)) && echo "$$want" > $(INSTALL_STAMP); \
+	fi
+
+# redis-server, chromium and PostgreSQL are run for real by the tests.
+system-deps:
+	@scripts/install-system-deps.sh
+
+lint: install
+	$(PYTHON) -m ruff check bot tests
+
+typecheck: install
+	$(PYTHON) -m mypy bot
+
+test: system-deps install lint typecheck
+	@$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
+	exit $$status
+
+# The Slack app when a bot token is configured (environment or .env), else the local playground.
+run: install
+	@if [ -n "$${SLACK_BOT_TOKEN:-}" ] || { [ -f .env ] && grep -Eq \
+		"^[[:space:]]*(export[[:space:]]+)?SLACK_BOT_TOKEN[[:space:]]*=[[:space:]]*[\"']?[^\"'[:space:]#]" .env; }; \
+	then exec incident-bot serve; else exec incident-bot playground; fi
