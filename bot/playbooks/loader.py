@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -108,7 +109,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
         severities=severities,
         roles=roles,
         oncall=oncall,
-        runbooks={rb.id: rb for rb, _doc in runbooks},
+        runbooks=MappingProxyType({rb.id: rb for rb, _doc in runbooks}),
         templates=templates,
         checklists=checklists,
     )

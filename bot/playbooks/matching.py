@@ -8,11 +8,16 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 _WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset({"a", "an", "and", "or", "the", "of", "on", "in", "to", "for", "with"})
+TITLE_WORD_WEIGHT = 0.25
 
 
 class Matchable(Protocol):
     @property
     def match(self) -> list[str]: ...
+
+    @property
+    def title(self) -> str: ...
 
 
 R = TypeVar("R", bound=Matchable)
@@ -38,7 +43,8 @@ def match_runbooks(runbooks: Sequence[R], title: str) -> list[R]:
 
     A keyword scores ``1 / (number of runbooks using it)``, so a keyword shared by many runbooks
     (``down``) counts less than one only a single runbook has (``payment``); phrases add a bonus
-    per extra word. Ties keep file order.
+    per extra word. Among runbooks with a keyword match, each title word of the runbook that also
+    appears in ``title`` adds a little, to break ties. Remaining ties keep file order.
     """
     words = tokens(title)
     keyword_sets = [{" ".join(tokens(k)) for k in rb.match} - {""} for rb in runbooks]
@@ -51,6 +57,7 @@ def match_runbooks(runbooks: Sequence[R], title: str) -> list[R]:
             if _contains(words, parts):
                 score += 1.0 / spread[key] + 0.5 * (len(parts) - 1)
         if score > 0:
+            score += TITLE_WORD_WEIGHT * len((set(tokens(runbook.title)) - _STOPWORDS) & set(words))
             scored.append((-score, index, runbook))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [runbook for _score, _index, runbook in scored]

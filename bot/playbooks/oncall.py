@@ -138,7 +138,7 @@ def parse_handoff(value: Any, rotation: Rotation, zone: ZoneInfo | None = None) 
         value = DEFAULT_HANDOFF[rotation.kind]
     if not isinstance(value, str):
         example = DEFAULT_HANDOFF[rotation.kind]
-        raise ValueError(f'expected a quoted string such as "{example}", got {value!r}')
+        raise ValueError(f'expected a quoted string such as "{example}" (YAML read {value!r})')
     text = value.strip().lower()
     if rotation.kind == "weekly":
         parts = text.split()

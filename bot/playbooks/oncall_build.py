@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from bot.playbooks.oncall import (
     EscalationLevel,
     EscalationPolicy,
@@ -46,7 +48,7 @@ def build_oncall(doc: YamlDoc, spec: OnCallFile) -> tuple[OnCall, list[Problem]]
             targets = _targets(doc, path, rule.notify, schedules, problems)
             rules.append(LongRunningRule(after=rule.after, notify=targets, severities=tuple(rule.severities)))
         policies[pid] = EscalationPolicy(pid, policy.repeat, tuple(levels), tuple(rules))
-    return OnCall(schedules=schedules, policies=policies), problems
+    return OnCall(schedules=MappingProxyType(schedules), policies=MappingProxyType(policies)), problems
 
 
 def _targets(

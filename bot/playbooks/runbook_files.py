@@ -6,8 +6,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.integrations.aws.variables import placeholders
 from bot.playbooks.problems import Problem
-from bot.playbooks.runbooks import INCIDENT_VARIABLES, AwsStep, Runbook, placeholders
+from bot.playbooks.runbooks import INCIDENT_VARIABLES, AwsStep, Runbook
 from bot.playbooks.yaml_source import YamlDoc, read_yaml, validation_problems
 
 RUNBOOKS_DIR = "runbooks"

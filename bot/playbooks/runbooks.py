@@ -10,8 +10,13 @@ from pydantic import AfterValidator, Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
 
 from bot.domain.roles import COMMANDER
-from bot.playbooks.aws_ops import AwsOperation, AwsService, names_for, operation
-from bot.playbooks.schema import Duration, Identifier, OptionalDuration, StrictModel, Text
+from bot.integrations.aws.arguments import problems as argument_problems
+from bot.integrations.aws.model import MUTATING_OPERATIONS, READ_ONLY_OPERATIONS
+from bot.integrations.aws.model import AwsStep as IntegrationStep
+from bot.integrations.aws.operation import Operation
+from bot.integrations.aws.steps import OPERATIONS as AWS_OPERATIONS
+from bot.integrations.aws.variables import placeholders as arg_placeholders
+from bot.playbooks.schema import Duration, Identifier, OptionalDuration, StrictModel, Text, duration_text
 
 # Incident fields every aws step may use as {placeholders}, besides the runbook's own variables.
 INCIDENT_VARIABLES = frozenset({"incident_ref", "title", "severity", "channel", "status"})
@@ -19,6 +24,9 @@ SECTIONS = ("diagnosis", "mitigation", "rollback")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Scalar = str | int | float | bool
+AwsService = Literal["ecs", "rds", "elasticache", "cloudwatch", "logs"]
+READ_ONLY = frozenset(f"{s}.{o}" for s, o in READ_ONLY_OPERATIONS)
+MUTATING = frozenset(f"{s}.{o}" for s, o in MUTATING_OPERATIONS)
 
 
 def placeholders(text: str) -> set[str]:
@@ -79,7 +87,7 @@ class AwsStep(StepBase):
     kind: Literal["aws"]
     service: AwsService
     operation: str
-    args: dict[str, Any] = {}
+    args: dict[str, Any] = Field(default_factory=dict, validate_default=True)
     mutating: bool = Field(default=False, validate_default=True)
     allowed_roles: list[Identifier] = [COMMANDER]
     region: str | None = None
@@ -90,8 +98,8 @@ class AwsStep(StepBase):
     @classmethod
     def _known_operation(cls, value: str, info: ValidationInfo) -> str:
         service = info.data.get("service")
-        if service is not None and operation(service, value) is None:
-            allowed = ", ".join(names_for(service))
+        if service is not None and (service, value) not in AWS_OPERATIONS:
+            allowed = ", ".join(sorted(o for s, o in AWS_OPERATIONS if s == service))
             raise ValueError(f"unknown operation {service}.{value}; allowed for {service}: {allowed}")
         return value
 
@@ -101,12 +109,9 @@ class AwsStep(StepBase):
         op = _op(info)
         if op is None:
             return value
-        missing = [a for a in op.required if a not in value]
-        unknown = [a for a in value if a not in op.args]
-        if missing:
-            raise ValueError(f"{op.key} needs {', '.join(missing)}")
-        if unknown:
-            raise ValueError(f"{op.key} does not take {', '.join(unknown)} (it takes {', '.join(op.args)})")
+        found = argument_problems(_name(op), op.args, value, rendered=False)
+        if found:
+            raise ValueError("; ".join(found))
         return value
 
     @field_validator("mutating")
@@ -116,9 +121,9 @@ class AwsStep(StepBase):
         if op is None:
             return value
         if value and not op.mutating:
-            raise ValueError(f"{op.key} is read-only; it must not be marked mutating")
+            raise ValueError(f"{_name(op)} is read-only; it must not be marked mutating")
         if op.mutating and not value:
-            raise ValueError(f"{op.key} changes production; the step must say mutating: true")
+            raise ValueError(f"{_name(op)} changes AWS resources; the step must say mutating: true")
         return value
 
     @field_validator("assume_role")
@@ -137,19 +142,42 @@ class AwsStep(StepBase):
         return value
 
     @property
-    def spec(self) -> AwsOperation:
-        op = operation(self.service, self.operation)
-        assert op is not None  # guaranteed by validation
-        return op
-
-    @property
-    def key(self) -> str:
+    def name(self) -> str:
+        """``service.operation`` as written in the playbook."""
         return f"{self.service}.{self.operation}"
 
+    @property
+    def since_text(self) -> str | None:
+        """``since`` back in playbook form (``15m``), as ``bot.integrations.aws.AwsStep`` takes it."""
+        return None if self.since is None else duration_text(self.since)
 
-def _op(info: ValidationInfo) -> AwsOperation | None:
+    def to_integration_step(self) -> IntegrationStep:
+        """The same step as ``bot.integrations.aws`` runs it (``run_step``, ``describe_call``)."""
+        return IntegrationStep(
+            service=self.service,
+            operation=self.operation,
+            args=dict(self.args),
+            mutating=self.mutating,
+            allowed_roles=tuple(self.allowed_roles),
+            region=self.region,
+            assume_role=self.assume_role,
+            since=self.since_text,
+            id=self.id,
+            title=self.title,
+        )
+
+    def variables_used(self) -> set[str]:
+        """Variable names the args refer to as ``{name}``."""
+        return arg_placeholders(self.args)
+
+
+def _op(info: ValidationInfo) -> Operation | None:
     service, name = info.data.get("service"), info.data.get("operation")
-    return None if service is None or name is None else operation(service, name)
+    return None if service is None or name is None else AWS_OPERATIONS.get((service, name))
+
+
+def _name(op: Operation) -> str:
+    return f"{op.service}.{op.name}"
 
 
 Step = Annotated[CheckStep | CommandStep | AwsStep | LinkStep, Field(discriminator="kind")]
@@ -184,15 +212,11 @@ class Runbook(StrictModel):
     def step(self, step_id: str) -> Step | None:
         return next((s for _section, s in self.steps() if s.id == step_id), None)
 
-    def resolve_args(self, step: AwsStep, incident_values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The step's args with ``{placeholders}`` filled: incident values override runbook variables."""
-        result: dict[str, Any] = fill(step.args, self._values(incident_values))
-        return result
+    def variables_for(self, incident_values: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """Values for ``{placeholders}``: the runbook's defaults overridden by the incident's values."""
+        return {k: str(v) for k, v in {**self.variables, **(incident_values or {})}.items()}
 
     def resolve_command(self, step: CommandStep, incident_values: Mapping[str, Any] | None = None) -> str:
         """The command text with known ``{placeholders}`` filled (others, like shell braces, untouched)."""
-        text: str = fill(step.command, self._values(incident_values))
+        text: str = fill(step.command, self.variables_for(incident_values))
         return text
-
-    def _values(self, incident_values: Mapping[str, Any] | None) -> dict[str, Any]:
-        return {**self.variables, **(incident_values or {})}

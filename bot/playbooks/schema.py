@@ -21,6 +21,15 @@ def _duration(value: Any) -> timedelta:
     return parse_duration(value)
 
 
+def duration_text(delta: timedelta) -> str:
+    """The exact playbook spelling of a whole-second duration: ``900s`` -> ``15m``, ``86400s`` -> ``1d``."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def _optional_duration(value: Any) -> timedelta | None:
     return None if value is None else _duration(value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from bot.playbooks.problems import Problem
 from bot.playbooks.runbooks import fill, placeholders
@@ -108,7 +109,7 @@ def load_templates(directory: Path) -> tuple[Templates, list[Problem]]:
         problems += template_problems
         if not template_problems:
             found[name] = Template(name, text, frozenset(placeholders(text)))
-    return Templates(found), problems
+    return Templates(MappingProxyType(found)), problems
 
 
 def _check(file: str, text: str) -> list[Problem]:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from bot.playbooks.problems import Problem
 
 PathKey = tuple[str | int, ...]
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -54,20 +55,29 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDoc | None, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, None, "-", f"cannot read file: {exc}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        return None, [Problem(name, line, "-", f"YAML syntax error: {what}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(name, 1, "-", f"YAML syntax error: {exc}")]
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None, [_syntax_problem(text, name)]
     doc = YamlDoc(name, data)
     problems: list[Problem] = []
     if node is not None:
         _index(node, (), doc, problems)
     return doc, problems
+
+
+def _syntax_problem(text: str, name: str) -> Problem:
+    """Describe a syntax error with the pure-Python parser, whose messages do not depend on libyaml."""
+    try:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        what = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        return Problem(name, line, "-", f"YAML syntax error: {what}")
+    except yaml.YAMLError as exc:
+        return Problem(name, 1, "-", f"YAML syntax error: {exc}")
+    return Problem(name, 1, "-", "YAML syntax error")
 
 
 def _index(node: yaml.Node, path: PathKey, doc: YamlDoc, problems: list[Problem]) -> None:
@@ -96,7 +106,7 @@ def validation_problems(doc: YamlDoc, exc: ValidationError, prefix: PathKey = ()
         path = _data_path(doc.data, prefix, tuple(err["loc"]))
         kind = err["type"]
         message = _message(err)
-        if kind == "union_tag_not_found":
+        if kind in ("union_tag_not_found", "union_tag_invalid"):
             path = (*path, "kind")
         problems.append(doc.problem(path, message))
     return problems

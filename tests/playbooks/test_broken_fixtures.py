@@ -1,0 +1,114 @@
+"""Broken playbooks produce exact ``file:line: key: problem`` messages, and nothing loads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.playbooks import PlaybookError, check_playbooks, load_playbooks
+
+EXPECTED: dict[str, list[str]] = {
+    "bad_duration": [
+        "severities.yaml:5: severities.SEV1.respond_within: expected a duration like 30s, 15m, 2h or 1d, "
+        "got '5 minutes'",
+    ],
+    "bad_escalate_after": [
+        "oncall.yaml:21: escalation_policies.default.levels[2].escalate_after: expected a duration like "
+        "30s, 15m, 2h or 1d, got 'soon'",
+    ],
+    "bad_timezone": [
+        "oncall.yaml:8: schedules.secondary.timezone: unknown timezone 'Mars/Olympus'; "
+        "use an IANA name such as UTC or Europe/Paris",
+    ],
+    "duplicate_alias": ["severities.yaml:12: severities.SEV2.aliases[0]: 'P0' already names severity 'SEV1'"],
+    "duplicate_step_ids": [
+        "runbooks/restart.yaml:18: mitigation[0].id: duplicate step id 'check-status' (first used at diagnosis[0])",
+    ],
+    "duplicate_yaml_key": ["roles.yaml:10: roles.comms.name: duplicate key"],
+    "empty_levels": ["oncall.yaml:15: escalation_policies.default.levels: must have at least one level"],
+    "missing_required_key": ["severities.yaml:10: severities.SEV2.name: required key is missing"],
+    "missing_severities_file": ["severities.yaml: -: required file is missing"],
+    "missing_step_field": [
+        "runbooks/restart.yaml:18: mitigation[0].args: ecs.force_new_deployment: missing argument 'cluster'; "
+        "ecs.force_new_deployment: missing argument 'service'",
+    ],
+    "mutating_not_flagged": [
+        "runbooks/restart.yaml:18: mitigation[0].mutating: ecs.force_new_deployment changes AWS resources; "
+        "the step must say mutating: true",
+    ],
+    "mutating_read_only": [
+        "runbooks/restart.yaml:14: diagnosis[0].mutating: ecs.describe_services is read-only; "
+        "it must not be marked mutating",
+    ],
+    "unknown_aws_operation": [
+        "runbooks/restart.yaml:12: diagnosis[0].operation: unknown operation ecs.delete_service; "
+        "allowed for ecs: describe_services, force_new_deployment, rollback, set_desired_count",
+    ],
+    "unknown_escalation_policy": [
+        "severities.yaml:7: severities.SEV1.escalation: unknown escalation policy 'nobody' "
+        "(oncall.yaml defines: default)",
+    ],
+    "unknown_key": ["severities.yaml:10: severities.SEV1.colour: unknown key"],
+    "unknown_role_in_step": [
+        "runbooks/restart.yaml:25: mitigation[0].allowed_roles[1]: unknown role 'sre' "
+        "(ic (Incident Commander), comms (Communications Lead))",
+    ],
+    "unknown_schedule": [
+        "oncall.yaml:18: escalation_policies.default.levels[1].notify[0]: unknown schedule 'tertiary' "
+        "(defined: primary, secondary)",
+    ],
+    "unknown_step_kind": [
+        "runbooks/restart.yaml:15: diagnosis[1].kind: unknown kind 'shell'; expected one of check, command, aws, link",
+    ],
+    "unknown_template_placeholder": ["templates/status_update.md:2: {owner}: unknown placeholder"],
+    "unknown_variable": [
+        "runbooks/restart.yaml:13: diagnosis[0].args.services: unknown variable {service}; "
+        "known: channel, cluster, incident_ref, severity, status, title",
+    ],
+    "unquoted_handoff": ['oncall.yaml:5: schedules.primary.handoff: expected a quoted string such as "09:00" '
+                         "(YAML read 540)"],
+    "yaml_syntax_error": [
+        "roles.yaml:7: -: YAML syntax error: while parsing a flow sequence; expected ',' or ']', but got ':'",
+    ],
+    "missing_commander_role": [
+        "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
+        "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' (comms (Communications Lead))",
+        "runbooks/restart.yaml:25: mitigation[0].allowed_roles[0]: unknown role 'ic' (comms (Communications Lead))",
+    ],
+}
+
+
+def test_every_fixture_case_has_an_expectation() -> None:
+    folder = Path(__file__).parent / "fixtures" / "broken"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_broken_fixture_reports_exact_messages(case: str, playbook_dir: Callable[[str | None], Path]) -> None:
+    directory = playbook_dir(case)
+    if case == "missing_severities_file":
+        (directory / "severities.yaml").unlink()
+    assert [str(p) for p in check_playbooks(directory)] == EXPECTED[case]
+    with pytest.raises(PlaybookError) as caught:
+        load_playbooks(directory)
+    assert [str(p) for p in caught.value.problems] == EXPECTED[case]
+    assert EXPECTED[case][0] in str(caught.value)
+
+
+def test_valid_fixture_loads(playbook_dir: Callable[[str | None], Path]) -> None:
+    assert check_playbooks(playbook_dir(None)) == []
+
+
+def test_problems_from_several_files_are_all_reported(playbook_dir: Callable[[str | None], Path]) -> None:
+    directory = playbook_dir("bad_timezone")
+    text = (directory / "severities.yaml").read_text().replace("update_every: 30m", "update_every: often")
+    (directory / "severities.yaml").write_text(text)
+    files = [p.file for p in check_playbooks(directory)]
+    assert files == ["oncall.yaml", "severities.yaml"]
+
+
+def test_missing_directory_is_a_problem(tmp_path: Path) -> None:
+    problems = check_playbooks(tmp_path / "nowhere")
+    assert [p.message for p in problems] == ["playbooks directory does not exist"]
