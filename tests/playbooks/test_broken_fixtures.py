@@ -24,7 +24,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "duplicate_alias": ["severities.yaml:12: severities.SEV2.aliases[0]: 'P0' already names severity 'SEV1'"],
     "duplicate_step_ids": [
-        "runbooks/restart.yaml:18: mitigation[0].id: duplicate step id 'check-status' (first used at diagnosis[0])",
+        "runbooks/restart.yaml:18: mitigation[0].id: duplicate step id 'check-status' "
+        "(first used at diagnosis[0])",
     ],
     "duplicate_yaml_key": ["roles.yaml:10: roles.comms.name: duplicate key"],
     "empty_levels": ["oncall.yaml:15: escalation_policies.default.levels: must have at least one level"],
@@ -60,7 +61,8 @@ EXPECTED: dict[str, list[str]] = {
         "(defined: primary, secondary)",
     ],
     "unknown_step_kind": [
-        "runbooks/restart.yaml:15: diagnosis[1].kind: unknown kind 'shell'; expected one of check, command, aws, link",
+        "runbooks/restart.yaml:15: diagnosis[1].kind: unknown kind 'shell'; "
+        "expected one of check, command, aws, link",
     ],
     "unknown_template_placeholder": ["templates/status_update.md:2: {owner}: unknown placeholder"],
     "unknown_variable": [
@@ -74,8 +76,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "missing_commander_role": [
         "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
-        "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' (comms (Communications Lead))",
-        "runbooks/restart.yaml:25: mitigation[0].allowed_roles[0]: unknown role 'ic' (comms (Communications Lead))",
+        "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' "
+        "(comms (Communications Lead))",
+        "runbooks/restart.yaml:25: mitigation[0].allowed_roles[0]: unknown role 'ic' "
+        "(comms (Communications Lead))",
     ],
 }
 

@@ -73,7 +73,7 @@ def test_default_escalation_chain(shipped: Path) -> None:
 
 def test_all_required_runbooks_ship_with_real_steps(shipped: Path) -> None:
     runbooks = load_playbooks(shipped).runbooks
-    assert REQUIRED_RUNBOOKS <= set(runbooks)
+    assert set(runbooks) >= REQUIRED_RUNBOOKS
     for runbook in runbooks.values():
         assert runbook.symptoms and runbook.diagnosis and runbook.mitigation and runbook.rollback, runbook.id
         assert runbook.expected_recovery > timedelta(0)
