@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.emulator.payloads import block_id_of as emulated_block_id
 from bot.playground.mrkdwn import MrkdwnRenderer, NameLookup, render_plain_text, safe_href
 
 Json = Mapping[str, Any]
@@ -55,9 +56,8 @@ def _e(value: object) -> str:
 
 
 def block_id_of(block: Json, index: int) -> str:
-    """The block's id, or the stable stand-in the playground uses when the sender gave none."""
-    given = block.get("block_id")
-    return str(given) if given else f"blk-{index}"
+    """The block's id, or the same stand-in the emulator reports when the sender gave none."""
+    return emulated_block_id(dict(block), index)
 
 
 def action_id_of(element: Json, index: int) -> str:
@@ -472,8 +472,8 @@ def render_modal(view: Json, ctx: RenderContext) -> str:
 ElementVisitor = Callable[[str, str, Json], None]
 
 
-def walk_elements(blocks: Sequence[Json], visit: ElementVisitor) -> None:
-    """Call ``visit(block_id, action_id, element)`` for every element, using the rendering's stand-in ids."""
+def iter_elements(blocks: Sequence[Json]) -> Iterator[tuple[Json, str, str, Json]]:
+    """``(block, block_id, action_id, element)`` for every element, with the rendering's stand-in ids."""
     for index, block in enumerate(blocks):
         if not isinstance(block, Mapping):
             continue
@@ -481,8 +481,14 @@ def walk_elements(blocks: Sequence[Json], visit: ElementVisitor) -> None:
         kind = block.get("type")
         if kind == "actions":
             for i, element in enumerate(block.get("elements", [])):
-                visit(block_id, action_id_of(element, i), element)
+                yield block, block_id, action_id_of(element, i), element
         elif kind == "section" and isinstance(block.get("accessory"), Mapping):
-            visit(block_id, action_id_of(block["accessory"], 0), block["accessory"])
+            yield block, block_id, action_id_of(block["accessory"], 0), block["accessory"]
         elif kind == "input" and isinstance(block.get("element"), Mapping):
-            visit(block_id, action_id_of(block["element"], 0), block["element"])
+            yield block, block_id, action_id_of(block["element"], 0), block["element"]
+
+
+def walk_elements(blocks: Sequence[Json], visit: ElementVisitor) -> None:
+    """Call ``visit(block_id, action_id, element)`` for every element, using the rendering's stand-in ids."""
+    for _block, block_id, action_id, element in iter_elements(blocks):
+        visit(block_id, action_id, element)

@@ -61,9 +61,9 @@ def test_header_divider_context_image() -> None:
         ],
         CTX,
     )
-    assert '<div class="bk-block bk-header" data-block-id="blk-0"><span class="emoji"' in out
+    assert '<div class="bk-block bk-header" data-block-id="emulated-block-0"><span class="emoji"' in out
     assert "🚨</span> SEV1 payments down</div>" in out
-    assert '<hr class="bk-divider" data-block-id="blk-1">' in out
+    assert '<hr class="bk-divider" data-block-id="emulated-block-1">' in out
     assert "@alice" in out
     assert 'class="bk-context-image" src="https://x/y.png"' in out
     assert 'class="bk-image" src="https://x/graph.png" alt="graph"' in out
@@ -177,7 +177,7 @@ def test_missing_ids_get_stable_stand_ins_shared_with_walk_elements() -> None:
     out = render_blocks(blocks, CTX)
     seen: list[tuple[str, str]] = []
     walk_elements(blocks, lambda block_id, action_id, _element: seen.append((block_id, action_id)))
-    assert seen == [("blk-1", "act-0"), ("blk-1", "act-1")]
+    assert seen == [("emulated-block-1", "act-0"), ("emulated-block-1", "act-1")]
     for block_id, action_id in seen:
         assert tags_with(out, "data-action-id", action_id)[0]["data-block-id"] == block_id
 

@@ -1,0 +1,324 @@
+"""Scripted incidents (YAML) replayed through the emulator's driver, for demos and game days."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot.domain.durations import InvalidDuration, parse_duration
+from bot.emulator.models import Channel
+from bot.emulator.payloads import elements_of
+from bot.emulator.workspace import Workspace
+from bot.playground.bridge import Bridge, BridgeError
+
+if TYPE_CHECKING:
+    from bot.emulator.driver import SlackDriver
+
+ACTIONS = ("command", "click", "submit", "wait", "say")
+KEYS = frozenset({"as", "in", "value", "note", *ACTIONS})
+SHIPPED = Path(__file__).parent / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be loaded, or a step that could not be played."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the script: who acts (``as``), where (``in``) and what they do."""
+
+    number: int
+    actor: str | None = None
+    action: str | None = None
+    argument: Any = None
+    channel: str | None = None
+    value: Any = None
+    note: str = ""
+
+    def describe(self) -> str:
+        """A short human line for logs."""
+        who = f"{self.actor}: " if self.actor else ""
+        what = f"{self.action} {self.argument!r}" if self.action else "(switch user)"
+        return f"step {self.number}: {who}{what}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of steps; ``channel`` is where commands go before an incident channel exists."""
+
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    channel: str = "incidents"
+    pace: float = 1.5
+
+
+def _step(number: int, raw: Any) -> Step:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(f"step {number}: expected a mapping such as {{as: alice, command: ...}}")
+    unknown = sorted(set(raw) - KEYS)
+    if unknown:
+        raise ScenarioError(f"step {number}: unknown key(s) {', '.join(map(str, unknown))}")
+    actions = [key for key in ACTIONS if key in raw]
+    if len(actions) > 1:
+        raise ScenarioError(f"step {number}: one action per step, found {', '.join(actions)}")
+    if not actions and "as" not in raw:
+        raise ScenarioError(f"step {number}: needs an action ({', '.join(ACTIONS)}) or `as`")
+    action = actions[0] if actions else None
+    argument = raw.get(action) if action else None
+    if action == "wait":
+        try:
+            parse_duration(str(argument))
+        except InvalidDuration as exc:
+            raise ScenarioError(f"step {number}: wait: {exc}") from exc
+    elif action == "submit":
+        if not isinstance(argument, Mapping) or not all(isinstance(v, Mapping) for v in argument.values()):
+            raise ScenarioError(f"step {number}: submit: expected {{block_id: {{action_id: value}}}}")
+    elif action in ("command", "click", "say") and (not isinstance(argument, str) or not argument.strip()):
+        raise ScenarioError(f"step {number}: {action}: expected text")
+    if action == "command" and not str(argument).startswith("/"):
+        raise ScenarioError(f"step {number}: command: should start with a slash, e.g. /incident …")
+    return Step(
+        number=number,
+        actor=str(raw["as"]) if raw.get("as") is not None else None,
+        action=action,
+        argument=argument,
+        channel=str(raw["in"]) if raw.get("in") else None,
+        value=raw.get("value"),
+        note=str(raw.get("note") or ""),
+    )
+
+
+def parse_scenario(data: Any, origin: str = "scenario") -> Scenario:
+    """Validate loaded YAML into a ``Scenario``; errors name the step and the problem."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{origin}: expected a mapping with `steps`")
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise ScenarioError(f"{origin}: `steps` must be a non-empty list")
+    try:
+        pace = float(data.get("pace", 1.5))
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"{origin}: pace: expected seconds between steps") from exc
+    return Scenario(
+        name=str(data.get("name") or origin),
+        description=str(data.get("description") or ""),
+        channel=str(data.get("channel") or "incidents").lstrip("#"),
+        pace=max(pace, 0.0),
+        steps=tuple(_step(i, raw) for i, raw in enumerate(steps, start=1)),
+    )
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read a scenario file; a bare name such as ``gameday.yaml`` also finds the shipped scenarios."""
+    candidate = Path(path)
+    if not candidate.exists() and (SHIPPED / candidate.name).exists():
+        candidate = SHIPPED / candidate.name
+    try:
+        data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: invalid YAML: {exc}") from exc
+    return parse_scenario(data, str(candidate.name))
+
+
+class _Quiet:
+    """Tracks when the workspace last changed, to wait until the bot has finished reacting."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.last = time.monotonic()
+        self._unsubscribe = ws.subscribe(self._touch)
+
+    def _touch(self, event: Mapping[str, Any]) -> None:
+        self.last = time.monotonic()
+
+    def wait(self, quiet_for: float = 0.4, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and time.monotonic() - self.last < quiet_for:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+@dataclass
+class Replayer:
+    """Plays steps one by one against a workspace and a driver."""
+
+    workspace: Workspace
+    driver: SlackDriver
+    scenario: Scenario
+    speed: float = 1.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    on_step: Callable[[Step], None] | None = None
+    find_timeout: float = 15.0
+    actor: str = ""
+    _known_channels: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.speed <= 0:
+            raise ScenarioError("speed must be positive")
+        with self.workspace.lock:
+            self._known_channels = set(self.workspace.channels)
+        self.bridge = Bridge(self.workspace, self.driver)
+
+    # ----- where and who ----------------------------------------------------------------------
+    def user_id(self, ref: str) -> str:
+        user = self.workspace.user(ref) or self.workspace.user_by_name(ref.lstrip("@"))
+        if user is None:
+            raise ScenarioError(f"no user {ref!r} in the workspace")
+        return user.id
+
+    def incident_channel(self) -> Channel | None:
+        """The newest channel created since the replay started."""
+        with self.workspace.lock:
+            new = [
+                c
+                for c in self.workspace.channels.values()
+                if c.id not in self._known_channels and not c.is_im
+            ]
+            return max(new, key=lambda c: (c.created, c.id), default=None)
+
+    def channel_for(self, step: Step) -> Channel:
+        if step.channel:
+            found = self.workspace.resolve_channel(step.channel)
+            if found is None:
+                raise ScenarioError(f"{step.describe()}: no channel {step.channel!r}")
+            return found
+        found = self.incident_channel() or self.workspace.channel_by_name(self.scenario.channel)
+        if found is None:
+            raise ScenarioError(f"{step.describe()}: no channel {self.scenario.channel!r}")
+        return found
+
+    # ----- steps ------------------------------------------------------------------------------
+    def play(self) -> None:
+        quiet = _Quiet(self.workspace)
+        try:
+            for step in self.scenario.steps:
+                if self.stop.is_set():
+                    return
+                if self.on_step is not None:
+                    self.on_step(step)
+                if step.actor:
+                    self.actor = self.user_id(step.actor)
+                if step.action is not None:
+                    if not self.actor:
+                        raise ScenarioError(f"{step.describe()}: say who acts first (`as: <user>`)")
+                    getattr(self, f"_{step.action}")(step)
+                    quiet.wait()
+                if step.action != "wait" and self.stop.wait(self.scenario.pace / self.speed):
+                    return
+        finally:
+            quiet.close()
+
+    def _command(self, step: Step) -> None:
+        channel = self.channel_for(step)
+        try:
+            self.bridge.send(self.actor, channel.id, str(step.argument))
+        except BridgeError as exc:
+            raise ScenarioError(f"{step.describe()}: {exc}") from exc
+
+    def _say(self, step: Step) -> None:
+        channel = self.channel_for(step)
+        try:
+            self.bridge.send(self.actor, channel.id, str(step.argument))
+        except BridgeError as exc:
+            raise ScenarioError(f"{step.describe()}: {exc}") from exc
+
+    def _wait(self, step: Step) -> None:
+        seconds = parse_duration(str(step.argument)).total_seconds() / self.speed
+        self.stop.wait(seconds)
+
+    def _click(self, step: Step) -> None:
+        action_id = str(step.argument)
+        value = self._value(step.value)
+        try:
+            found = self.workspace.wait_for(lambda: self._find(step, action_id), timeout=self.find_timeout)
+        except TimeoutError as exc:
+            raise ScenarioError(f"{step.describe()}: nothing to click with action_id {action_id!r}") from exc
+        kind, where, ts = found
+        if kind == "view":
+            response = self.driver.view_action(self.actor, action_id, value, view_id=where)
+        else:
+            response = self.driver.select_option(self.actor, where, ts, action_id, value)
+        if response.status_code != 200:
+            raise ScenarioError(f"{step.describe()}: the app answered HTTP {response.status_code}")
+
+    def _find(self, step: Step, action_id: str) -> tuple[str, str, str] | None:
+        """``("view", view_id, "")`` or ``("message", channel_id, ts)`` of the newest clickable match."""
+        ws = self.workspace
+        with ws.lock:
+            view = ws.open_view(self.actor)
+            if view is not None and _has_action(view.body.get("blocks", []), action_id):
+                return "view", view.id, ""
+            channels = [self.channel_for(step)]
+            if not step.channel:
+                dm = ws.resolve_channel(self.actor)
+                broadcast = ws.channel_by_name(self.scenario.channel)
+                channels += [c for c in (dm, broadcast) if c is not None]
+            best: tuple[float, str, str] | None = None
+            for channel in channels:
+                candidates = [(m.ts, m.blocks) for m in ws.history.get(channel.id, [])]
+                candidates += [(e.ts, e.blocks) for e in ws.ephemerals(self.actor, channel.id)]
+                for ts, blocks in candidates:
+                    if _has_action(blocks, action_id) and (best is None or float(ts) > best[0]):
+                        best = (float(ts), channel.id, ts)
+            return ("message", best[1], best[2]) if best else None
+
+    def _submit(self, step: Step) -> None:
+        try:
+            view = self.workspace.wait_for(
+                lambda: self.workspace.open_view(self.actor), timeout=self.find_timeout
+            )
+        except TimeoutError as exc:
+            raise ScenarioError(
+                f"{step.describe()}: no modal is open for {step.actor or self.actor}"
+            ) from exc
+        values = {
+            str(b): {str(a): self._value(v) for a, v in acts.items()} for b, acts in step.argument.items()
+        }
+        try:
+            response = self.driver.submit_view(self.actor, view.id, values)
+        except LookupError as exc:
+            raise ScenarioError(f"{step.describe()}: {exc}") from exc
+        if response.status_code != 200:
+            raise ScenarioError(f"{step.describe()}: the app answered HTTP {response.status_code}")
+        if self.workspace.is_live(view) and view.errors:
+            raise ScenarioError(f"{step.describe()}: the form was refused: {view.errors}")
+
+    def _value(self, value: Any) -> Any:
+        """``@name`` becomes a user id (for user selects); lists are converted item by item."""
+        if isinstance(value, list):
+            return [self._value(v) for v in value]
+        if isinstance(value, str) and value.startswith("@") and " " not in value:
+            return self.user_id(value)
+        return value
+
+
+def _has_action(blocks: list[Any], action_id: str) -> bool:
+    return any(
+        element.get("action_id") == action_id
+        for block in blocks
+        if isinstance(block, dict)
+        for element in elements_of(block)
+    )
+
+
+def replay(
+    playground: Any,
+    scenario: Scenario,
+    speed: float = 1.0,
+    stop: threading.Event | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> None:
+    """Play ``scenario`` against anything with ``workspace`` and ``driver`` (a running ``Playground``)."""
+    Replayer(
+        playground.workspace, playground.driver, scenario, speed, stop or threading.Event(), on_step
+    ).play()

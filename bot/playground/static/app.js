@@ -1,0 +1,487 @@
+// The playground page: sidebar, messages, threads, composer, modals and live updates over SSE.
+// Every fragment of Block Kit / mrkdwn HTML comes pre-escaped from the server; names set here use textContent.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  me: localStorage.getItem("playground.user") || "",
+  users: [],
+  channels: [],
+  current: localStorage.getItem("playground.channel") || "",
+  thread: null, // {channel, ts}
+  unread: {},
+  warnings: [],
+  view: null,
+};
+
+async function api(path, body) {
+  const options = body === undefined ? {} : {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
+  if (!response.ok && data.ok === undefined) data.ok = false;
+  return data;
+}
+
+function toast(text) {
+  const el = $("toast");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+function userName(id) {
+  const user = state.users.find((u) => u.id === id);
+  return user ? user.name : id;
+}
+
+// ----- sidebar and user switcher ----------------------------------------------------------
+async function loadState() {
+  const data = await api(`/playground/state?user=${encodeURIComponent(state.me)}`);
+  state.users = data.users;
+  state.channels = data.channels;
+  if (!state.me || !state.users.some((u) => u.id === state.me)) state.me = data.me;
+  if (!state.current || !state.channels.some((c) => c.id === state.current)) state.current = data.default_channel;
+  $("workspace-name").textContent = data.team.name;
+  renderSwitcher();
+  renderSidebar();
+  for (const text of data.warnings) addWarning(text, false);
+}
+
+function renderSwitcher() {
+  const select = $("user-switcher");
+  select.replaceChildren();
+  for (const user of state.users.filter((u) => !u.is_bot)) {
+    const option = document.createElement("option");
+    option.value = user.id;
+    option.textContent = user.title ? `${user.name} (${user.title})` : user.name;
+    option.selected = user.id === state.me;
+    select.append(option);
+  }
+}
+
+function renderSidebar() {
+  for (const [listId, kind] of [["channel-list", "channel"], ["dm-list", "dm"]]) {
+    const list = $(listId);
+    list.replaceChildren();
+    for (const channel of state.channels.filter((c) => c.kind === kind)) {
+      const item = document.createElement("li");
+      item.dataset.channelId = channel.id;
+      item.textContent = (kind === "channel" ? (channel.is_private ? "🔒 " : "# ") : "● ") + channel.label;
+      item.classList.toggle("active", channel.id === state.current);
+      item.classList.toggle("archived", channel.is_archived);
+      const unread = state.unread[channel.id] || 0;
+      if (unread && channel.id !== state.current) {
+        item.classList.add("unread");
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = String(unread);
+        item.append(badge);
+      }
+      item.addEventListener("click", () => openChannel(channel.id));
+      list.append(item);
+    }
+  }
+}
+
+function openChannel(id) {
+  state.current = id;
+  state.unread[id] = 0;
+  localStorage.setItem("playground.channel", id);
+  closeThread();
+  renderSidebar();
+  loadChannel();
+}
+
+// ----- messages ---------------------------------------------------------------------------
+const palette = ["#e01e5a", "#2eb67d", "#ecb22e", "#36c5f0", "#8e44ad", "#e67e22", "#16a085", "#2c3e50"];
+
+function avatar(message) {
+  const el = document.createElement("div");
+  el.className = "avatar";
+  const name = message.user_name || "?";
+  el.textContent = message.is_bot ? "🚨" : name.slice(0, 1).toUpperCase();
+  let hash = 0;
+  for (const ch of message.user || name) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  el.style.background = message.is_bot ? "#4a154b" : palette[hash % palette.length];
+  return el;
+}
+
+function messageElement(message, inThread) {
+  const row = document.createElement("div");
+  row.className = "message" + (message.ephemeral ? " ephemeral" : "");
+  row.dataset.ts = message.ts;
+  row.dataset.channel = message.channel;
+  if (message.ephemeral) row.dataset.ephemeral = "true";
+  if (message.thread_ts) row.dataset.threadTs = message.thread_ts;
+  row.append(avatar(message));
+  const main = document.createElement("div");
+  main.className = "message-main";
+  if (message.ephemeral) {
+    const note = document.createElement("div");
+    note.className = "only-you";
+    note.textContent = "Only visible to you";
+    main.append(note);
+  }
+  const meta = document.createElement("div");
+  meta.className = "message-meta";
+  const author = document.createElement("span");
+  author.className = "author";
+  author.textContent = message.user_name;
+  meta.append(author);
+  if (message.is_bot) {
+    const tag = document.createElement("span");
+    tag.className = "app-tag";
+    tag.textContent = "APP";
+    meta.append(tag);
+  }
+  const time = document.createElement("span");
+  time.className = "time";
+  time.textContent = new Date(parseFloat(message.ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  time.title = message.ts;
+  meta.append(time);
+  if (message.edited) {
+    const edited = document.createElement("span");
+    edited.className = "edited";
+    edited.textContent = "(edited)";
+    meta.append(edited);
+  }
+  main.append(meta);
+  const body = document.createElement("div");
+  body.className = "message-body";
+  body.innerHTML = message.html; // server-rendered, escaped
+  main.append(body);
+  if (!inThread && message.reply_count) {
+    const link = document.createElement("button");
+    link.type = "button";
+    link.className = "thread-link";
+    link.textContent = `${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}`;
+    link.addEventListener("click", () => openThread(message.channel, message.ts));
+    main.append(link);
+  }
+  row.append(main);
+  if (!inThread && !message.ephemeral) {
+    const reply = document.createElement("button");
+    reply.type = "button";
+    reply.className = "reply-button";
+    reply.textContent = "Reply in thread";
+    reply.addEventListener("click", () => openThread(message.channel, message.ts));
+    row.append(reply);
+  }
+  return row;
+}
+
+function renderMessages(container, messages, inThread) {
+  const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
+  container.replaceChildren();
+  if (!messages.length) {
+    const empty = document.createElement("div");
+    empty.className = "empty";
+    empty.textContent = "No messages yet.";
+    container.append(empty);
+  }
+  for (const message of messages) container.append(messageElement(message, inThread));
+  if (nearBottom || !container.dataset.loaded) container.scrollTop = container.scrollHeight;
+  container.dataset.loaded = "1";
+}
+
+let channelLoad = 0;
+async function loadChannel() {
+  if (!state.current) return;
+  const ticket = ++channelLoad;
+  const data = await api(`/playground/channel/${encodeURIComponent(state.current)}?user=${encodeURIComponent(state.me)}`);
+  if (ticket !== channelLoad || !data.ok) return;
+  $("channel-title").textContent = data.channel.title;
+  $("channel-topic").textContent = data.channel.topic || "";
+  $("composer-input").placeholder = `Message ${data.channel.title}, or /incident SEV1 payments down`;
+  const container = $("messages");
+  if (container.dataset.channel !== state.current) delete container.dataset.loaded;
+  container.dataset.channel = state.current;
+  renderMessages(container, data.messages, false);
+}
+
+async function openThread(channel, ts) {
+  state.thread = { channel, ts };
+  $("thread-pane").hidden = false;
+  delete $("thread-messages").dataset.loaded;
+  await loadThread();
+  $("thread-input").focus();
+}
+
+function closeThread() {
+  state.thread = null;
+  $("thread-pane").hidden = true;
+}
+
+async function loadThread() {
+  if (!state.thread) return;
+  const { channel, ts } = state.thread;
+  const data = await api(`/playground/thread/${encodeURIComponent(channel)}/${encodeURIComponent(ts)}?user=${encodeURIComponent(state.me)}`);
+  if (data.ok) renderMessages($("thread-messages"), data.messages, true);
+}
+
+// ----- composer ---------------------------------------------------------------------------
+async function send(input, threadTs) {
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  const channel = threadTs ? state.thread.channel : state.current;
+  const result = await api("/playground/send", { user: state.me, channel, text, thread_ts: threadTs || null });
+  if (!result.ok) toast(result.error || "Could not send");
+}
+
+function wireComposer(formId, inputId, threadTs) {
+  const input = $(inputId);
+  $(formId).addEventListener("submit", (event) => { event.preventDefault(); send(input, threadTs()); });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); send(input, threadTs()); }
+  });
+}
+
+// ----- interactive elements ---------------------------------------------------------------
+function rawValue(el) {
+  const kind = el.dataset.kind;
+  if (kind === "checkboxes" || kind === "radio_buttons") {
+    return [...el.querySelectorAll("input:checked")].map((i) => i.value);
+  }
+  if (el.tagName === "SELECT" && el.multiple) return [...el.selectedOptions].map((o) => o.value);
+  if (kind === "button") return el.dataset.value ?? null;
+  return el.value;
+}
+
+function askConfirm(spec) {
+  return new Promise((resolve) => {
+    const overlay = $("confirm-overlay");
+    overlay.replaceChildren();
+    const box = document.createElement("div");
+    box.className = "modal confirm";
+    const header = document.createElement("div");
+    header.className = "modal-header";
+    header.textContent = spec.title || "Are you sure?";
+    const text = document.createElement("div");
+    text.className = "confirm-text";
+    text.textContent = spec.text || "";
+    const footer = document.createElement("div");
+    footer.className = "modal-footer";
+    const deny = document.createElement("button");
+    deny.type = "button"; deny.className = "bk-button confirm-deny"; deny.textContent = spec.deny || "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "button"; ok.className = "bk-button bk-button-primary confirm-ok"; ok.textContent = spec.confirm || "Confirm";
+    footer.append(deny, ok);
+    box.append(header, text, footer);
+    overlay.append(box);
+    overlay.hidden = false;
+    const done = (answer) => { overlay.hidden = true; resolve(answer); };
+    deny.addEventListener("click", () => done(false));
+    ok.addEventListener("click", () => done(true));
+  });
+}
+
+async function fireAction(el) {
+  const inModal = el.closest(".modal");
+  const row = el.closest(".message");
+  if (el.dataset.confirm && !(await askConfirm(JSON.parse(el.dataset.confirm)))) return;
+  if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
+  const body = {
+    user: state.me,
+    block_id: el.dataset.blockId,
+    action_id: el.dataset.actionId,
+    value: rawValue(el),
+  };
+  if (inModal) {
+    body.view_id = inModal.dataset.viewId;
+  } else if (row) {
+    body.channel = row.dataset.channel;
+    body.message_ts = row.dataset.ts;
+    body.ephemeral = row.dataset.ephemeral === "true";
+  }
+  if (el.tagName === "BUTTON") el.disabled = true;
+  try {
+    const result = await api("/playground/action", body);
+    if (!result.ok) toast(result.error || "The app did not accept the action");
+  } finally {
+    if (el.tagName === "BUTTON") setTimeout(() => { el.disabled = false; }, 300);
+    if (el.dataset.kind === "overflow") el.value = "";
+  }
+}
+
+function isFormInput(el) {
+  return Boolean(el.closest(".bk-input"));
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.bk-element[data-kind='button']");
+  if (button && !isFormInput(button)) { event.preventDefault(); fireAction(button); }
+});
+
+document.addEventListener("change", (event) => {
+  const el = event.target.closest(".bk-element");
+  if (!el || el.dataset.kind === "button" || el.dataset.kind === "plain_text_input") return;
+  if (isFormInput(el)) return; // collected on submit
+  fireAction(el);
+});
+
+// ----- modals -----------------------------------------------------------------------------
+async function loadModal() {
+  const data = await api(`/playground/modal?user=${encodeURIComponent(state.me)}`);
+  const overlay = $("modal-overlay");
+  const view = data.view;
+  if (!view) {
+    state.view = null;
+    overlay.hidden = true;
+    overlay.replaceChildren();
+    return;
+  }
+  if (!state.view || state.view.id !== view.id || state.view.hash !== view.hash) {
+    overlay.innerHTML = view.html; // server-rendered, escaped
+    overlay.hidden = false;
+    wireModal(overlay.querySelector("form.modal"));
+  }
+  state.view = view;
+  showErrors(view.errors || {});
+}
+
+function collectValues(form) {
+  const values = {};
+  for (const el of form.querySelectorAll(".bk-input .bk-element")) {
+    const blockId = el.dataset.blockId;
+    values[blockId] = values[blockId] || {};
+    values[blockId][el.dataset.actionId] = rawValue(el);
+  }
+  return values;
+}
+
+function showErrors(errors) {
+  const form = document.querySelector("#modal-overlay form.modal");
+  if (!form) return;
+  for (const box of form.querySelectorAll(".bk-error")) {
+    const message = errors[box.dataset.errorFor];
+    box.textContent = message || "";
+    box.hidden = !message;
+    box.closest(".bk-input").classList.toggle("has-error", Boolean(message));
+  }
+  let general = form.querySelector(".modal-general-error");
+  const unplaced = Object.keys(errors).filter((k) => !form.querySelector(`.bk-error[data-error-for="${CSS.escape(k)}"]`));
+  if (unplaced.length) {
+    if (!general) {
+      general = document.createElement("div");
+      general.className = "modal-general-error";
+      form.querySelector(".modal-footer").before(general);
+    }
+    general.textContent = unplaced.map((k) => `${k}: ${errors[k]}`).join(" · ");
+  } else if (general) {
+    general.remove();
+  }
+}
+
+function wireModal(form) {
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const submit = form.querySelector(".modal-submit");
+    if (submit) submit.disabled = true;
+    try {
+      const result = await api("/playground/submit", { user: state.me, view_id: form.dataset.viewId, values: collectValues(form) });
+      if (result.errors) showErrors(result.errors);
+      else if (!result.ok) toast(result.error || "The app did not accept the form");
+      await loadModal();
+    } finally {
+      if (submit) submit.disabled = false;
+    }
+  });
+  const close = async () => {
+    await api("/playground/close", { user: state.me, view_id: form.dataset.viewId });
+    await loadModal();
+  };
+  for (const button of form.querySelectorAll(".modal-close, .modal-x")) button.addEventListener("click", close);
+}
+
+// ----- warnings ---------------------------------------------------------------------------
+function addWarning(text, fresh) {
+  if (state.warnings.includes(text) && !fresh) return;
+  state.warnings.push(text);
+  const banner = document.createElement("div");
+  banner.className = "warning-banner";
+  banner.setAttribute("role", "alert");
+  const icon = document.createElement("span");
+  icon.textContent = "⚠️";
+  const body = document.createElement("span");
+  body.className = "warning-text";
+  body.textContent = `Slack would object: ${text}`;
+  const dismiss = document.createElement("button");
+  dismiss.type = "button";
+  dismiss.textContent = "×";
+  dismiss.setAttribute("aria-label", "Dismiss warning");
+  dismiss.addEventListener("click", () => banner.remove());
+  banner.append(icon, body, dismiss);
+  $("warnings").append(banner);
+}
+
+// ----- live updates -----------------------------------------------------------------------
+const refresh = {
+  timers: {},
+  soon(name, fn) {
+    clearTimeout(this.timers[name]);
+    this.timers[name] = setTimeout(fn, 60);
+  },
+};
+
+function onEvent(event) {
+  const kind = event.type;
+  if (kind === "warning") { addWarning(event.text, true); return; }
+  if (["channel_created", "channel_updated", "member_joined", "dm_opened", "user_added"].includes(kind)) {
+    refresh.soon("state", async () => { await loadState(); loadChannel(); });
+    return;
+  }
+  if (kind.startsWith("view_") || kind === "home_published") {
+    if (!event.user || event.user === state.me) refresh.soon("modal", loadModal);
+    return;
+  }
+  if (kind.startsWith("message_") || kind.startsWith("ephemeral_") || kind.startsWith("reaction") || kind.startsWith("pin")) {
+    if (kind.startsWith("ephemeral_") && event.user && event.user !== state.me) return;
+    const channel = event.channel;
+    if (channel === state.current) refresh.soon("channel", loadChannel);
+    else if (channel && kind === "message_posted") {
+      state.unread[channel] = (state.unread[channel] || 0) + 1;
+      renderSidebar();
+    }
+    if (state.thread && channel === state.thread.channel) refresh.soon("thread", loadThread);
+  }
+}
+
+function connect() {
+  const source = new EventSource("/playground/events");
+  const status = $("connection");
+  source.onopen = () => {
+    status.textContent = "live";
+    status.className = "connection live";
+    refresh.soon("state", async () => { await loadState(); loadChannel(); loadModal(); });
+  };
+  source.onerror = () => { status.textContent = "reconnecting…"; status.className = "connection down"; };
+  source.onmessage = (message) => onEvent(JSON.parse(message.data));
+}
+
+// ----- start ------------------------------------------------------------------------------
+async function start() {
+  await loadState();
+  $("user-switcher").addEventListener("change", async (event) => {
+    state.me = event.target.value;
+    localStorage.setItem("playground.user", state.me);
+    state.view = null;
+    await loadState();
+    closeThread();
+    await Promise.all([loadChannel(), loadModal()]);
+  });
+  $("thread-close").addEventListener("click", closeThread);
+  wireComposer("composer", "composer-input", () => null);
+  wireComposer("thread-composer", "thread-input", () => (state.thread ? state.thread.ts : null));
+  await Promise.all([loadChannel(), loadModal()]);
+  connect();
+  document.body.dataset.ready = "true";
+}
+
+start();
