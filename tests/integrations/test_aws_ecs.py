@@ -35,7 +35,9 @@ def _setup(session: boto3.session.Session, *, revision_in_use: int = 3, revision
     ecs.register_task_definition(
         family="api-worker", containerDefinitions=[{"name": "w", "image": "w", "memory": 128}]
     )
-    ecs.create_service(cluster="prod", serviceName="api", taskDefinition=f"api:{revision_in_use}", desiredCount=3)
+    ecs.create_service(
+        cluster="prod", serviceName="api", taskDefinition=f"api:{revision_in_use}", desiredCount=3
+    )
     return arns
 
 
@@ -56,7 +58,11 @@ def test_describe_services_reports_pending_tasks_and_recent_events(
     events = ecs_backends[ACCOUNT][REGION].services["prod:api"].events
     base = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     for minute, message in enumerate(
-        ["(service api) has started 3 tasks", "(service api) is unable to place a task", "(service api) failed"]
+        [
+            "(service api) has started 3 tasks",
+            "(service api) is unable to place a task",
+            "(service api) failed",
+        ]
     ):
         events.append({"id": str(minute), "createdAt": base + timedelta(minutes=minute), "message": message})
     step = _step("describe_services", args={"cluster": "{cluster}", "services": ["{service}"], "events": 2})
@@ -84,7 +90,9 @@ def test_describe_services_steady_state(
 ) -> None:
     monkeypatch.setenv("MOTO_ECS_SERVICE_RUNNING", "3")
     _setup(aws_session)
-    result = run_step(_step("describe_services", args={"cluster": "prod", "services": "api"}), {}, aws_clients)
+    result = run_step(
+        _step("describe_services", args={"cluster": "prod", "services": "api"}), {}, aws_clients
+    )
     assert result.ok and result.healthy is True
     assert result.headline == ":white_check_mark: api: 3/3 tasks running, steady state"
     assert result.details == "api: no recent service events."
@@ -101,19 +109,29 @@ def test_describe_services_names_a_missing_service_among_found_ones(
     assert ("Not found", "ghost") in result.fields
 
 
-def test_unknown_cluster_is_a_clear_message(aws_session: boto3.session.Session, aws_clients: ClientFactory) -> None:
-    result = run_step(_step("describe_services", args={"cluster": "nope", "services": ["api"]}), {}, aws_clients)
+def test_unknown_cluster_is_a_clear_message(
+    aws_session: boto3.session.Session, aws_clients: ClientFactory
+) -> None:
+    result = run_step(
+        _step("describe_services", args={"cluster": "nope", "services": ["api"]}), {}, aws_clients
+    )
     assert not result.ok
     assert result.error == "ECS cluster 'nope' was not found in us-east-1. Check the cluster name and region."
     assert result.headline.startswith(":x: ECS cluster 'nope'")
 
 
-def test_unknown_service_is_a_clear_message(aws_session: boto3.session.Session, aws_clients: ClientFactory) -> None:
+def test_unknown_service_is_a_clear_message(
+    aws_session: boto3.session.Session, aws_clients: ClientFactory
+) -> None:
     _setup(aws_session)
-    result = run_step(_step("describe_services", args={"cluster": "prod", "services": ["ghost"]}), {}, aws_clients)
+    result = run_step(
+        _step("describe_services", args={"cluster": "prod", "services": ["ghost"]}), {}, aws_clients
+    )
     assert not result.ok
     assert result.error == "ECS service 'ghost' was not found in cluster 'prod' in us-east-1."
-    scale = _step("set_desired_count", mutating=True, args={"cluster": "prod", "service": "ghost", "desired_count": 1})
+    scale = _step(
+        "set_desired_count", mutating=True, args={"cluster": "prod", "service": "ghost", "desired_count": 1}
+    )
     scaled = run_step(scale, {}, aws_clients, approver_roles=IC)
     assert scaled.error == "ECS service 'ghost' was not found in cluster 'prod' in us-east-1."
 
@@ -174,7 +192,10 @@ def test_force_new_deployment(aws_session: boto3.session.Session, aws_clients: C
     _setup(aws_session)
     before = _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]
     step = _step("force_new_deployment", mutating=True)
-    assert describe_call(step, VARS) == "ecs.update_service(cluster='prod', service='api', forceNewDeployment=True)"
+    assert (
+        describe_call(step, VARS)
+        == "ecs.update_service(cluster='prod', service='api', forceNewDeployment=True)"
+    )
 
     result = run_step(step, VARS, aws_clients, approver_roles={"ic"})
 
@@ -194,21 +215,34 @@ def test_set_desired_count(aws_session: boto3.session.Session, aws_clients: Clie
         args={"cluster": "{cluster}", "service": "{service}", "desired_count": "{count}"},
     )
     variables = {**VARS, "count": "5"}
-    assert describe_call(step, variables) == "ecs.update_service(cluster='prod', service='api', desiredCount=5)"
+    assert (
+        describe_call(step, variables) == "ecs.update_service(cluster='prod', service='api', desiredCount=5)"
+    )
 
     result = run_step(step, variables, aws_clients, approver_roles={"tech_lead"})
 
     assert result.ok
     assert result.headline == ":arrow_up_down: api: desired count 3 → 5"
-    assert _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"] == 5
+    assert (
+        _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"]
+        == 5
+    )
 
 
 @pytest.mark.parametrize(
     ("mutating", "roles", "message"),
     [
         (True, None, "Only someone holding ic in this incident can confirm ecs.set_desired_count."),
-        (True, {"comms", "scribe"}, "Only someone holding ic in this incident can confirm ecs.set_desired_count."),
-        (False, {"ic"}, "ecs.set_desired_count changes AWS resources but the step is not marked `mutating: true`."),
+        (
+            True,
+            {"comms", "scribe"},
+            "Only someone holding ic in this incident can confirm ecs.set_desired_count.",
+        ),
+        (
+            False,
+            {"ic"},
+            "ecs.set_desired_count changes AWS resources but the step is not marked `mutating: true`.",
+        ),
     ],
 )
 def test_mutations_are_refused_without_flag_or_approver(
@@ -223,4 +257,7 @@ def test_mutations_are_refused_without_flag_or_approver(
     result = run_step(step, {}, aws_clients, approver_roles=roles)
     assert not result.ok
     assert result.error == message
-    assert _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"] == 3
+    assert (
+        _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"]
+        == 3
+    )

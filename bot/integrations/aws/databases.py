@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.integrations.aws.arguments import Arg
-from bot.integrations.aws.formatting import INFO, OK, WARN, bounded, plural, stamp, window_words
+from bot.integrations.aws.formatting import INFO, OK, WARN, bounded, plural, stamp, utc, window_words
 from bot.integrations.aws.model import StepResult
 from bot.integrations.aws.operation import Context, Operation
 
@@ -108,7 +108,9 @@ def describe_events(client: Any, args: dict[str, Any], ctx: Context) -> StepResu
         StartTime=ctx.start,
         EndTime=ctx.now,
     )
-    events.sort(key=lambda e: e["Date"], reverse=True)
+    # Keep only the window even if the endpoint returns more (the default is the last hour).
+    events = [e for e in events if ctx.start <= utc(e["Date"]) <= ctx.now]
+    events.sort(key=lambda e: utc(e["Date"]), reverse=True)
     window = window_words(ctx.since)
     if not events:
         return StepResult(ok=True, headline=f"{OK} {name}: no RDS events in {window}", healthy=True)

@@ -31,7 +31,7 @@ def _describe_one(client: Any, cluster: str, service: str) -> dict[str, Any]:
     return found[0]
 
 
-class _ServiceMissing(Exception):
+class _ServiceMissing(StepError):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         self.service = service

@@ -51,7 +51,7 @@ class AwsStep:
     operation: str
     args: Mapping[str, Any] = field(default_factory=dict)
     mutating: bool = False
-    allowed_roles: tuple[str, ...] = DEFAULT_ALLOWED_ROLES
+    allowed_roles: Sequence[str] = DEFAULT_ALLOWED_ROLES
     region: str | None = None
     assume_role: str | None = None
     since: str | None = None
@@ -59,9 +59,25 @@ class AwsStep:
     title: str = ""
 
     def __post_init__(self) -> None:
-        # Accept any sequence (a YAML list) for the roles but keep the step hashable and immutable.
+        # Accept any sequence (a YAML list) for the roles but store an immutable tuple.
         roles: Sequence[str] = self.allowed_roles or DEFAULT_ALLOWED_ROLES
         object.__setattr__(self, "allowed_roles", tuple(roles))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> AwsStep:
+        """Build from a playbook step mapping (``kind`` and unknown keys are ignored)."""
+        return cls(
+            service=str(data["service"]),
+            operation=str(data["operation"]),
+            args=dict(data.get("args") or {}),
+            mutating=bool(data.get("mutating", False)),
+            allowed_roles=tuple(data.get("allowed_roles") or DEFAULT_ALLOWED_ROLES),
+            region=data.get("region"),
+            assume_role=data.get("assume_role"),
+            since=data.get("since"),
+            id=str(data.get("id", "")),
+            title=str(data.get("title", "")),
+        )
 
     @property
     def key(self) -> tuple[str, str]:

@@ -38,7 +38,10 @@ def describe_alarms(client: Any, args: dict[str, Any], ctx: Context) -> StepResu
         alarms.extend(page.get("MetricAlarms", []) + page.get("CompositeAlarms", []))
         if len(alarms) >= MAX_ALARMS:
             break
-    scope = f" matching '{args['prefix']}'" if "prefix" in args else ""
+    # Filter again locally: the answer must hold even if an endpoint ignores one of the filters.
+    prefix = args.get("prefix", "")
+    alarms = [a for a in alarms if a.get("StateValue") == "ALARM" and a["AlarmName"].startswith(prefix)]
+    scope = f" matching '{prefix}'" if prefix else ""
     if not alarms:
         return StepResult(ok=True, headline=f"{OK} No CloudWatch alarms in ALARM{scope}", healthy=True)
     alarms.sort(key=lambda a: a["StateUpdatedTimestamp"], reverse=True)

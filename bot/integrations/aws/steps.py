@@ -7,6 +7,9 @@ from collections.abc import Callable, Mapping, Set
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
 from bot.domain.durations import InvalidDuration, parse_duration
 from bot.integrations.aws import databases, ecs, monitoring
 from bot.integrations.aws.arguments import coerce, problems
@@ -81,18 +84,18 @@ def describe_call(step: AwsStep, variables: Mapping[str, str], clients: ClientFa
         try:
             client = clients.client(step.service, region=step.region, assume_role=step.assume_role)
             kwargs = op.plan(client, args)
-        except Exception:
-            pass
+        except (StepError, ClientError, BotoCoreError):
+            pass  # the symbolic form is still a truthful description
     text = format_call(step.service, api, kwargs)
     if op.default_since is not None:
-        text += f" over {window_words(step.since or op.default_since)}"
+        text += f" over {window_words(_window(step.since or op.default_since))}"
     return text
 
 
 def run_step(
     step: AwsStep,
     variables: Mapping[str, str],
-    clients: ClientFactory,
+    clients: ClientFactory | boto3.session.Session,
     *,
     approver_roles: Set[str] | None = None,
     now: Callable[[], datetime] | None = None,
@@ -104,12 +107,14 @@ def run_step(
     step says ``mutating: true`` and ``approver_roles`` (the confirming person's roles) pass ``may_confirm``.
     """
     op = operation_for(step.service, step.operation)
+    if isinstance(clients, boto3.session.Session):
+        clients = ClientFactory(clients)
     try:
         _, args = _prepared(step, variables)
         call = describe_call(step, variables)
         _guard(op, step, approver_roles)
-        since = step.since or op.default_since or "1h"
-        region = clients.region_for(step.region) if step.region is None else step.region
+        since = _window(step.since or op.default_since or "1h")
+        region = clients.region_for(step.region)
     except StepError as exc:
         return StepResult.failure(str(exc), emoji=":no_entry:")
     except Exception as exc:
@@ -139,8 +144,16 @@ def _guard(op: Operation, step: AwsStep, approver_roles: Set[str] | None) -> Non
     if not step.mutating:
         raise StepError(f"{step.name} changes AWS resources but the step is not marked `mutating: true`.")
     if approver_roles is None or not may_confirm(step, approver_roles):
-        roles = ", ".join(step.allowed_roles)
+        roles = " or ".join(step.allowed_roles)
         raise StepError(f"Only someone holding {roles} in this incident can confirm {step.name}.")
+
+
+def _window(since: str) -> str:
+    try:
+        parse_duration(since)
+    except InvalidDuration as exc:
+        raise StepError(f"since: {exc}") from exc
+    return since
 
 
 def _utcnow() -> datetime:
