@@ -50,7 +50,9 @@ class Playbooks:
         return match_runbooks(list(self.runbooks.values()), title)
 
     def runbook(self, runbook_id: str) -> Runbook | None:
-        return self.runbooks.get(runbook_id.strip().lower())
+        """The runbook with this id (case-insensitive), or ``None``."""
+        wanted = runbook_id.strip().casefold()
+        return next((rb for key, rb in self.runbooks.items() if key.casefold() == wanted), None)
 
 
 def load_playbooks(directory: Path | str) -> Playbooks:
