@@ -13,4 +13,6 @@ Installer = Callable[["Container"], None]
 
 def installers() -> list[Installer]:
     """Each feature module exposes ``install(container)``; add new ones here."""
-    return []
+    from bot.scheduling import wiring as scheduling
+
+    return [scheduling.install]

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.storage.db import make_engine
+from bot.scheduling import tables as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.storage.models import Base
 
 config = context.config

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, nudges, views
 
 
 def register_all(app: App, services: Services) -> None:
@@ -13,3 +13,4 @@ def register_all(app: App, services: Services) -> None:
     actions.register(app, services)
     views.register(app, services)
     events.register(app, services)
+    nudges.register(app, services)

@@ -1,0 +1,125 @@
+"""Outbox handlers for pages, reminders and chain ends: every Slack or pager effect of a scheduled job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.paging.base import Page, Pager
+from bot.paging.people import PeopleResolver
+from bot.playbooks.oncall import OnCall
+from bot.services.outbox import Delivery, GiveUp
+from bot.services.views import IncidentView
+from bot.slack.blocks import paging as blocks
+from bot.slack.notifier import SlackNotifier
+
+log = logging.getLogger(__name__)
+
+COMMS_ROLE = "comms"
+# This many reminders in a row without an update (the current one included) also calls in comms.
+LOUDER_AFTER = 3
+
+
+class PagingHandlers:
+    """Registered on the notifier: ``paging.page``, ``paging.exhausted``, ``paging.acknowledged``,
+    ``paging.resolved`` and ``nudge.post``.
+    """
+
+    def __init__(
+        self,
+        notifier: SlackNotifier,
+        people: PeopleResolver,
+        oncall: Callable[[], OnCall],
+        pagers: Sequence[Pager],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.notifier = notifier
+        self.people = people
+        self.oncall = oncall
+        self.pagers = tuple(pagers)
+        self.clock = clock
+
+    def install(self) -> None:
+        self.notifier.register("paging.page", self.page)
+        self.notifier.register("paging.exhausted", self.exhausted)
+        self.notifier.register("paging.acknowledged", self.acknowledged)
+        self.notifier.register("paging.resolved", self.resolved)
+        self.notifier.register("nudge.post", self.nudge)
+
+    def _incident(self, d: Delivery) -> IncidentView:
+        if d.incident is None:
+            raise GiveUp("incident is gone")
+        return d.incident
+
+    def _channel(self, d: Delivery) -> str:
+        return self.notifier._channel(d)
+
+    def page(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        channel = self._channel(d)
+        policy = self.oncall().policies.get(str(d.payload.get("policy", "")))
+        level_index = int(d.payload["level"])
+        if policy is None or level_index >= len(policy.levels):
+            raise GiveUp(f"escalation policy {d.payload.get('policy')!r} has no level {level_index + 1}")
+        if d.done("users"):
+            users = tuple(d.progress["users"])
+        else:
+            at = datetime.fromisoformat(str(d.payload["at"]))
+            users = tuple(self.people.users(self.oncall(), policy.levels[level_index].notify, at))
+            d.mark("users", list(users))
+        page = Page(
+            inc, users, level_index + 1, int(d.payload.get("cycle", 0)), str(d.payload["reason"]), policy.id
+        )
+        for pager in self.pagers:
+            pager.page(d, page)
+        self.notifier.post(
+            d,
+            "channel",
+            channel,
+            blocks.page_notice(users, page.level, page.cycle, page.reason),
+            f"Paged level {page.level}: {page.reason}",
+        )
+
+    def exhausted(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        notice = blocks.exhausted_notice(inc)
+        text = f"Nobody acknowledged {inc.ref}"
+        self.notifier.post(d, "channel", self._channel(d), notice, text)
+        if not inc.private and not d.done("broadcast"):
+            self.notifier.post(d, "broadcast", self.notifier.slack.broadcast_channel_id(), notice, text)
+
+    def acknowledged(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        for pager in self.pagers:
+            pager.acknowledge(d, inc, d.payload.get("by"))
+
+    def resolved(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        for pager in self.pagers:
+            pager.resolve(d, inc)
+
+    def nudge(self, d: Delivery) -> None:
+        inc = self._incident(d)
+        if not inc.status.is_open:
+            return  # resolved between the fire and the delivery: no reminder for a resolved incident
+        ignored = int(d.payload.get("ignored", 1))
+        also: list[str] = []
+        if ignored >= LOUDER_AFTER:
+            if d.done("also"):
+                also = list(d.progress["also"])
+            else:
+                also = self._louder(inc, d)
+                d.mark("also", also)
+        blocks_ = blocks.nudge(inc, int(d.payload.get("since_seconds", 0)), ignored, also)
+        self.notifier.post(d, "message", self._channel(d), blocks_, f"Update reminder for {inc.ref}")
+
+    def _louder(self, inc: IncidentView, d: Delivery) -> list[str]:
+        comms = inc.holder(COMMS_ROLE)
+        if comms:
+            return [comms]
+        policy = self.oncall().policies.get(str(d.payload.get("policy") or ""))
+        if policy is None or not policy.levels:
+            return []
+        level = policy.levels[min(int(d.payload.get("next_level", 0)), len(policy.levels) - 1)]
+        return self.people.users(self.oncall(), level.notify, self.clock())

@@ -1,0 +1,267 @@
+"""Fire nudges and escalation steps exactly once, in one transaction each, from the due-time tables."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain.durations import format_duration
+from bot.domain.severity import Severity
+from bot.domain.status import Status
+from bot.playbooks.oncall import OnCall
+from bot.scheduling.chain import Step, next_step, wait_after
+from bot.scheduling.tables import EffectFired, Escalation
+from bot.services.views import snapshot_severities
+from bot.storage import repositories as repo
+from bot.storage.db import UnitOfWork
+from bot.storage.models import Incident
+
+log = logging.getLogger(__name__)
+
+NUDGE = "nudge"
+ESCALATION = "escalation"
+SNOOZE = "snooze"
+MANUAL = "escalate_manual"
+# A job may run a hair early (clock skew between the scheduler and the database rows).
+EARLY = timedelta(milliseconds=500)
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    incident_id: int
+    due_at: datetime
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.kind}:{self.incident_id}"
+
+
+def claim_effect(session: Session, incident_id: int, kind: str, due_at: datetime, **detail: object) -> bool:
+    """Record that ``kind`` fired for ``due_at``; False when it already had (another fire, another leader)."""
+    try:
+        with session.begin_nested():
+            session.add(EffectFired(incident_id=incident_id, kind=kind, due_at=due_at, detail=dict(detail)))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def severity_of(incident: Incident) -> Severity | None:
+    return snapshot_severities(incident.policy_snapshot).lookup(incident.severity_id)
+
+
+def ignored_nudges(session: Session, incident: Incident) -> int:
+    """Nudges fired since the last update or snooze."""
+    since = incident.last_update_at or incident.declared_at
+    last_snooze = session.execute(
+        select(func.max(EffectFired.due_at)).where(
+            EffectFired.incident_id == incident.id, EffectFired.kind == SNOOZE
+        )
+    ).scalar_one_or_none()
+    if last_snooze is not None and last_snooze > since:
+        since = last_snooze
+    count = session.execute(
+        select(func.count(EffectFired.id)).where(
+            EffectFired.incident_id == incident.id, EffectFired.kind == NUDGE, EffectFired.due_at > since
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def _following(due: datetime, every: timedelta, now: datetime) -> datetime:
+    """The next due time after a fire; after downtime, counted from now so a backlog fires once."""
+    nxt = due + every
+    return nxt if nxt > now else now + every
+
+
+class Effects:
+    """The job bodies the active scheduler runs, and the due times it schedules them at."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        oncall: Callable[[], OnCall],
+        clock: Callable[[], datetime],
+        external_pager: bool = False,
+    ) -> None:
+        self.uow = uow
+        self.oncall = oncall
+        self.clock = clock
+        self.external_pager = external_pager
+
+    # -- what is due ---------------------------------------------------------------------------
+    def due_times(self) -> list[Due]:
+        with self.uow() as session:
+            nudges = session.execute(
+                select(Incident.id, Incident.next_update_due_at).where(
+                    Incident.status != Status.RESOLVED.value, Incident.next_update_due_at.is_not(None)
+                )
+            ).all()
+            chains = session.execute(
+                select(Escalation.incident_id, Escalation.next_due_at)
+                .join(Incident, Incident.id == Escalation.incident_id)
+                .where(
+                    Escalation.state == "active",
+                    Escalation.next_due_at.is_not(None),
+                    Incident.status != Status.RESOLVED.value,
+                    Incident.acknowledged_at.is_(None),
+                )
+            ).all()
+        result = [Due(NUDGE, iid, due) for iid, due in nudges if due is not None]
+        result += [Due(ESCALATION, iid, due) for iid, due in chains if due is not None]
+        return result
+
+    # -- chains start and stop -----------------------------------------------------------------
+    def reconcile(self) -> bool:
+        """Start chains for incidents that need paging; stop chains of acknowledged or resolved ones."""
+        changed = False
+        now = self.clock()
+        policies = self.oncall().policies
+        with self.uow() as session:
+            has_chain = select(Escalation.id).where(Escalation.incident_id == Incident.id).exists()
+            candidates = session.execute(
+                select(Incident).where(
+                    Incident.status != Status.RESOLVED.value, Incident.acknowledged_at.is_(None), ~has_chain
+                )
+            ).scalars()
+            for incident in candidates:
+                severity = severity_of(incident)
+                if severity is None or not severity.escalation or severity.escalation not in policies:
+                    continue
+                try:
+                    with session.begin_nested():
+                        session.add(
+                            Escalation(
+                                incident_id=incident.id, policy_id=severity.escalation, next_due_at=now
+                            )
+                        )
+                        session.flush()
+                    changed = True
+                except IntegrityError:
+                    continue
+            stale = session.execute(
+                select(Escalation, Incident)
+                .join(Incident, Incident.id == Escalation.incident_id)
+                .where(Escalation.state.in_(("active", "acknowledged", "exhausted")))
+                .where((Incident.acknowledged_at.is_not(None)) | (Incident.status == Status.RESOLVED.value))
+            ).all()
+            for chain, incident in stale:
+                if incident.status == Status.RESOLVED.value:
+                    chain.state, chain.next_due_at = "stopped", None
+                    if self.external_pager:
+                        repo.enqueue(session, "paging.resolved", incident.id, {})
+                    changed = True
+                elif chain.state == "active":
+                    chain.state, chain.next_due_at = "acknowledged", None
+                    if self.external_pager:
+                        repo.enqueue(
+                            session, "paging.acknowledged", incident.id, {"by": incident.acknowledged_by}
+                        )
+                    changed = True
+        return changed
+
+    # -- job bodies ----------------------------------------------------------------------------
+    def fire(self, kind: str, incident_id: int) -> bool:
+        if kind == NUDGE:
+            return self.fire_nudge(incident_id)
+        if kind == ESCALATION:
+            return self.fire_escalation(incident_id)
+        log.warning("unknown scheduled effect %s", kind)
+        return False
+
+    def fire_nudge(self, incident_id: int) -> bool:
+        """Post the update reminder due now, once; then move the due time one cadence on."""
+        now = self.clock()
+        with self.uow() as session:
+            incident = repo.get_incident(session, incident_id, lock=True)
+            if incident is None or incident.status == Status.RESOLVED.value:
+                return False
+            due = incident.next_update_due_at
+            if due is None or due > now + EARLY:
+                return False
+            severity = severity_of(incident)
+            if severity is None or severity.update_every is None:
+                incident.next_update_due_at = None
+                return False
+            if not claim_effect(session, incident.id, NUDGE, due):
+                return False
+            ignored = ignored_nudges(session, incident)  # includes this one
+            incident.next_update_due_at = _following(due, severity.update_every, now)
+            since = incident.last_update_at or incident.declared_at
+            chain_level = session.execute(
+                select(Escalation.level).where(Escalation.incident_id == incident.id)
+            ).scalar_one_or_none()
+            repo.enqueue(
+                session,
+                "nudge.post",
+                incident.id,
+                {
+                    "due_at": due.isoformat(),
+                    "since_seconds": int((now - since).total_seconds()),
+                    "ignored": ignored,
+                    "policy": severity.escalation,
+                    "next_level": (chain_level if chain_level is not None else -1) + 1,
+                },
+            )
+        return True
+
+    def fire_escalation(self, incident_id: int) -> bool:
+        """Page the next step of the chain (or say nobody acknowledged), once per due time."""
+        now = self.clock()
+        with self.uow() as session:
+            incident = repo.get_incident(session, incident_id, lock=True)
+            chain = session.execute(
+                select(Escalation).where(Escalation.incident_id == incident_id).with_for_update()
+            ).scalar_one_or_none()
+            if incident is None or chain is None or chain.state != "active" or chain.next_due_at is None:
+                return False
+            if incident.acknowledged_at is not None or incident.status == Status.RESOLVED.value:
+                return False  # reconcile() closes the chain
+            due = chain.next_due_at
+            if due > now + EARLY:
+                return False
+            policy = self.oncall().policies.get(chain.policy_id)
+            if policy is None:
+                chain.state, chain.next_due_at = "stopped", None
+                return False
+            if not claim_effect(session, incident.id, ESCALATION, due):
+                return False
+            current = Step(chain.cycle, chain.level) if chain.level >= 0 else None
+            step = next_step(policy, current)
+            severity = severity_of(incident)
+            respond_within = severity.respond_within if severity else None
+            if step is None:
+                chain.state, chain.next_due_at = "exhausted", None
+                repo.enqueue(session, "paging.exhausted", incident.id, {"cycles": policy.repeat + 1})
+                repo.add_entry(
+                    session, incident, "escalation_exhausted", None, "Nobody acknowledged the page", at=now
+                )
+                return True
+            if current is None:
+                reason = f"{incident.severity_id} declared"
+            else:
+                waited = wait_after(policy, current, respond_within)
+                reason = f"not acknowledged within {format_duration(waited)}"
+            chain.cycle, chain.level = step.cycle, step.level
+            chain.next_due_at = _following(due, wait_after(policy, step, respond_within), now)
+            repo.enqueue(
+                session,
+                "paging.page",
+                incident.id,
+                {
+                    "cycle": step.cycle,
+                    "level": step.level,
+                    "reason": reason,
+                    "at": due.isoformat(),
+                    "policy": policy.id,
+                },
+            )
+        return True

@@ -1,0 +1,141 @@
+"""Leader leases for one active scheduler: Redis lock, PostgreSQL advisory lock, or in-process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Protocol
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "incident-bot:scheduler-leader"
+# Any constant works; every replica must agree on it.
+ADVISORY_KEY = 0x1_5EED_5C4ED
+
+
+class Lease(Protocol):
+    """A lock one process holds while it runs the scheduler."""
+
+    def try_acquire(self) -> bool: ...
+
+    def renew(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class RedisLease:
+    """redis-py ``Lock`` with a TTL, extended while held; a dead holder's lock expires in ``ttl`` s."""
+
+    def __init__(self, client: Any, ttl: float = 10.0, name: str = LEASE_NAME) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.lock = client.lock(name, timeout=ttl, blocking=False, thread_local=False)
+
+    def try_acquire(self) -> bool:
+        try:
+            return bool(self.lock.acquire(blocking=False))
+        except Exception:  # Redis unreachable: not the leader
+            log.warning("leader lease: redis unavailable", exc_info=True)
+            return False
+
+    def renew(self) -> bool:
+        try:
+            return bool(self.lock.extend(self.ttl, replace_ttl=True))
+        except Exception:  # LockNotOwnedError, LockError or a connection error: the lease is lost
+            log.warning("leader lease: could not renew", exc_info=True)
+            return False
+
+    def release(self) -> None:
+        try:
+            self.lock.release()
+        except Exception:  # already expired or taken over: nothing to release
+            log.info("leader lease: nothing to release")
+
+
+class PostgresLease:
+    """``pg_try_advisory_lock`` on a dedicated connection; the server frees it when the holder dies."""
+
+    def __init__(self, url: str, key: int = ADVISORY_KEY) -> None:
+        self.engine = create_engine(url, poolclass=NullPool)
+        self.key = key
+        self.conn: Connection | None = None
+
+    def try_acquire(self) -> bool:
+        try:
+            if self.conn is None:
+                self.conn = self.engine.connect()
+            got = bool(self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+            self.conn.commit()
+            return got
+        except Exception:  # database unreachable: not the leader
+            log.warning("leader lease: advisory lock failed", exc_info=True)
+            self._drop()
+            return False
+
+    def renew(self) -> bool:
+        if self.conn is None:
+            return False
+        try:
+            self.conn.execute(text("SELECT 1"))
+            self.conn.commit()
+            return True
+        except Exception:  # the connection (and with it the lock) is gone
+            log.warning("leader lease: connection lost", exc_info=True)
+            self._drop()
+            return False
+
+    def release(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                self.conn.commit()
+            except Exception:  # closing the connection frees the lock anyway
+                log.info("leader lease: unlock failed; closing the connection")
+        self._drop()
+        self.engine.dispose()
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # already broken
+                log.debug("leader lease: close failed", exc_info=True)
+            self.conn = None
+
+
+_local_locks: dict[str, threading.Lock] = {}
+_local_guard = threading.Lock()
+
+
+class LocalLease:
+    """An in-process lock per database (SQLite deployments run one process)."""
+
+    def __init__(self, name: str) -> None:
+        with _local_guard:
+            self.lock = _local_locks.setdefault(name, threading.Lock())
+        self.held = False
+
+    def try_acquire(self) -> bool:
+        if not self.held:
+            self.held = self.lock.acquire(blocking=False)
+        return self.held
+
+    def renew(self) -> bool:
+        return self.held
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.lock.release()
+
+
+def lease_for(database_url: str, redis_client: Any) -> Lease:
+    if redis_client is not None:
+        return RedisLease(redis_client)
+    if database_url.startswith("postgresql"):
+        return PostgresLease(database_url)
+    return LocalLease(database_url)

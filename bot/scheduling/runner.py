@@ -1,0 +1,132 @@
+"""The active scheduler: APScheduler with a SQLAlchemy job store, re-synced from the due-time tables."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
+
+from bot.scheduling import jobs
+from bot.scheduling.effects import Effects
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+# No grace limit and coalescing: a job that fell due while no scheduler ran fires once, at start.
+JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+
+class SchedulerRunner:
+    """Started on the leader only. ``wake()`` re-syncs at once; a thread also re-syncs every few seconds."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        effects: Effects,
+        resync_seconds: float = 3.0,
+        after_fire: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.effects = effects
+        self.resync_seconds = resync_seconds
+        self.after_fire = after_fire
+        self.runner_id = uuid.uuid4().hex
+        self.scheduler: BackgroundScheduler | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._sync_lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        if self.scheduler is not None:
+            return
+        jobs.register(self.runner_id, self)
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
+            job_defaults=JOB_DEFAULTS,
+            timezone=UTC,
+        )
+        scheduler.start(paused=True)
+        self.scheduler = scheduler
+        self.resync()  # rewrite the store from the tables before anything runs
+        scheduler.resume()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="scheduler-resync", daemon=True)
+        self._thread.start()
+        log.info("scheduler started (%s)", self.runner_id)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        jobs.unregister(self.runner_id)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.resync_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.resync()
+            except Exception:  # a database hiccup: try again on the next tick
+                log.exception("scheduler re-sync failed")
+
+    def resync(self) -> None:
+        """Make the job store match the due-time tables (start chains, add, move, drop jobs)."""
+        with self._sync_lock:
+            scheduler = self.scheduler
+            if scheduler is None:
+                return
+            if self.effects.reconcile():
+                self.after_fire()
+            wanted = {due.job_id: due for due in self.effects.due_times()}
+            existing = {job.id: job for job in scheduler.get_jobs()}
+            for job_id, due in wanted.items():
+                job = existing.get(job_id)
+                if (
+                    job is not None
+                    and job.args
+                    and job.args[0] == self.runner_id
+                    and job.next_run_time is not None
+                    and abs((job.next_run_time - due.due_at).total_seconds()) < 0.01
+                ):
+                    continue
+                scheduler.add_job(
+                    jobs.run_effect,
+                    "date",
+                    run_date=due.due_at,
+                    id=job_id,
+                    replace_existing=True,
+                    args=(self.runner_id, due.kind, due.incident_id),
+                    name=job_id,
+                )
+            for job_id in existing.keys() - wanted.keys():
+                try:
+                    scheduler.remove_job(job_id)
+                except Exception:  # already run and gone
+                    log.debug("job %s already gone", job_id)
+
+    def run_job(self, kind: str, incident_id: int) -> None:
+        fired = self.effects.fire(kind, incident_id)
+        if fired:
+            self.after_fire()
+        self.wake()  # schedule the next due time of this incident

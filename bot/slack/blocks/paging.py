@@ -1,0 +1,99 @@
+"""Block Kit for pages and update reminders: the DM page, channel notices and the nudge with its buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.domain.durations import format_duration
+from bot.services.views import IncidentView
+from bot.slack import ids
+from bot.slack.blocks.common import SECTION_TEXT, channel_link, cut, mention, severity_text
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_TEXT)))
+
+
+def mentions(users: Sequence[str]) -> str:
+    return ", ".join(mention(u) for u in users) or "_nobody (no one on call could be resolved)_"
+
+
+def page_dm(incident: IncidentView, level: int, reason: str) -> list[Block]:
+    value = str(incident.id)
+    return [
+        _section(
+            f":rotating_light: *You are being paged* for *{incident.ref}*: {incident.title}\n"
+            f"*Severity:* {severity_text(incident.severity)}   *Channel:* "
+            f"{channel_link(incident.channel_id, incident.channel_name)}\n"
+            f"_Escalation level {level}: {reason}_"
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Acknowledge", action_id=ids.ACK, value=value, style="primary"),
+                ButtonElement(text="Escalate", action_id=ids.ESCALATE, value=value, style="danger"),
+            ]
+        ),
+    ]
+
+
+def page_dm_text(incident: IncidentView) -> str:
+    return f"Paged: {incident.ref} {incident.severity.id} {incident.title}"
+
+
+def page_notice(users: Sequence[str], level: int, cycle: int, reason: str) -> list[Block]:
+    again = f" (pass {cycle + 1})" if cycle else ""
+    return [_section(f":pager: Paged escalation level {level}{again}: {mentions(users)}\n_Why: {reason}_")]
+
+
+def exhausted_notice(incident: IncidentView) -> list[Block]:
+    return [
+        _section(
+            f":sos: *Nobody acknowledged {incident.ref}* ({incident.title}) after every escalation level "
+            "was paged. "
+            "Someone please take it: `/incident ack` in the incident channel."
+        )
+    ]
+
+
+def nudge(incident: IncidentView, since_seconds: int, ignored: int, also: Sequence[str]) -> list[Block]:
+    who = mention(incident.commander_id, "<!channel>")
+    extra = (
+        f"\n:loudspeaker: {', '.join(mention(u) for u in also)}: "
+        f"{ignored - 1} reminders have gone unanswered."
+        if also
+        else ""
+    )
+    value = str(incident.id)
+    return [
+        _section(
+            f":alarm_clock: {who} it has been *{format_duration_secs(since_seconds)}* since the last "
+            f"update on *{incident.ref}*. Please post an update.{extra}"
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Post update", action_id=ids.POST_UPDATE, value=value, style="primary"),
+                ButtonElement(text="No change", action_id=ids.NUDGE_NO_CHANGE, value=value),
+                ButtonElement(text="Snooze 15 m", action_id=ids.NUDGE_SNOOZE, value=value),
+            ]
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text="_No change_ posts a short heartbeat that counts as an update._")
+            ]
+        ),
+    ]
+
+
+def format_duration_secs(seconds: int) -> str:
+    from datetime import timedelta
+
+    return format_duration(timedelta(seconds=seconds))
