@@ -50,11 +50,16 @@ class WorkspaceQueries:
                 return None
             return self.channel_by_name(ref)
 
-    def _require_channel(self, ref: str) -> Channel:
+    def get_channel(self, ref: str) -> Channel:
+        """A channel by id, name or `#name`; KeyError when there is none."""
         channel = self.resolve_channel(ref)
         if channel is None:
             raise KeyError(f"no channel {ref!r}")
         return channel
+
+    def channel_id(self, ref: str) -> str:
+        """The id of a channel given by name or id; KeyError when there is none."""
+        return self.get_channel(ref).id
 
     def user(self, user_id: str) -> User | None:
         """A user by id."""
@@ -70,18 +75,18 @@ class WorkspaceQueries:
     def messages(self, channel: str, include_threads: bool = False) -> list[Message]:
         """Messages of a channel (id or name), oldest first; thread replies only when asked."""
         with self.lock:
-            found = self.history[self._require_channel(channel).id]
+            found = self.history[self.get_channel(channel).id]
             return [m for m in found if include_threads or not m.thread_ts or m.thread_ts == m.ts]
 
     def message(self, channel: str, ts: str) -> Message | None:
         """One message by channel and ts."""
         with self.lock:
-            return next((m for m in self.history[self._require_channel(channel).id] if m.ts == ts), None)
+            return next((m for m in self.history[self.get_channel(channel).id] if m.ts == ts), None)
 
     def thread(self, channel: str, ts: str) -> list[Message]:
         """The parent message then its replies, oldest first."""
         with self.lock:
-            found = self.history[self._require_channel(channel).id]
+            found = self.history[self.get_channel(channel).id]
             return [m for m in found if m.ts == ts or m.thread_ts == ts]
 
     def replies(self, channel: str, ts: str) -> list[Message]:
@@ -91,19 +96,19 @@ class WorkspaceQueries:
     def pins(self, channel: str) -> list[Message]:
         """Pinned messages of a channel, in pin order."""
         with self.lock:
-            ch = self._require_channel(channel)
+            ch = self.get_channel(channel)
             by_ts = {m.ts: m for m in self.history[ch.id]}
             return [by_ts[ts] for ts in ch.pins if ts in by_ts]
 
     def bookmarks(self, channel: str) -> list[JSON]:
         """Bookmarks of a channel."""
         with self.lock:
-            return list(self._require_channel(channel).bookmarks)
+            return list(self.get_channel(channel).bookmarks)
 
     def ephemerals(self, user_id: str, channel: str | None = None) -> list[Ephemeral]:
         """Ephemeral messages shown to a user (optionally in one channel), oldest first."""
         with self.lock:
-            channel_id = self._require_channel(channel).id if channel else None
+            channel_id = self.get_channel(channel).id if channel else None
             return [e for e in self.ephemeral if e.user == user_id and not e.deleted
                     and (channel_id is None or e.channel == channel_id)]
 

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any
 from wsgiref.types import WSGIApplication
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.emulator.api import EmulatorApp
@@ -53,7 +54,8 @@ class BackgroundServer:
         server, self._server = self._server, None
         if server is None:
             return
-        server.close()
+        wasyncore.close_all(server._map, ignore_all=True)  # listening socket, open connections, waker
+        server.task_dispatcher.shutdown(timeout=2)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

@@ -24,25 +24,54 @@ MODAL: dict[str, Any] = {
     "title": {"type": "plain_text", "text": "Report"},
     "submit": {"type": "plain_text", "text": "Send"},
     "blocks": [
-        {"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "Summary"},
-         "element": {"type": "plain_text_input", "action_id": "text"}},
-        {"type": "input", "block_id": "sev", "label": {"type": "plain_text", "text": "Severity"},
-         "element": {"type": "static_select", "action_id": "pick", "options": [
-             {"text": {"type": "plain_text", "text": "SEV1"}, "value": "1"},
-             {"text": {"type": "plain_text", "text": "SEV2"}, "value": "2"}]}},
-        {"type": "input", "block_id": "lead", "optional": True,
-         "label": {"type": "plain_text", "text": "Lead"},
-         "element": {"type": "users_select", "action_id": "who"}},
+        {
+            "type": "input",
+            "block_id": "summary",
+            "label": {"type": "plain_text", "text": "Summary"},
+            "element": {"type": "plain_text_input", "action_id": "text"},
+        },
+        {
+            "type": "input",
+            "block_id": "sev",
+            "label": {"type": "plain_text", "text": "Severity"},
+            "element": {
+                "type": "static_select",
+                "action_id": "pick",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "SEV1"}, "value": "1"},
+                    {"text": {"type": "plain_text", "text": "SEV2"}, "value": "2"},
+                ],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "lead",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Lead"},
+            "element": {"type": "users_select", "action_id": "who"},
+        },
     ],
 }
 BUTTONS: list[dict[str, Any]] = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "*Incident declared*"}},
-    {"type": "actions", "block_id": "controls", "elements": [
-        {"type": "button", "action_id": "ack", "text": {"type": "plain_text", "text": "Acknowledge"},
-         "value": "incident-7"},
-        {"type": "static_select", "action_id": "severity",
-         "placeholder": {"type": "plain_text", "text": "Sev"},
-         "options": [{"text": {"type": "plain_text", "text": "SEV1"}, "value": "1"}]}]},
+    {
+        "type": "actions",
+        "block_id": "controls",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "ack",
+                "text": {"type": "plain_text", "text": "Acknowledge"},
+                "value": "incident-7",
+            },
+            {
+                "type": "static_select",
+                "action_id": "severity",
+                "placeholder": {"type": "plain_text", "text": "Sev"},
+                "options": [{"text": {"type": "plain_text", "text": "SEV1"}, "value": "1"}],
+            },
+        ],
+    },
 ]
 
 
@@ -83,8 +112,14 @@ def build_app(client: WebClient, seen: list[dict[str, Any]]) -> App:
 
     @app.event("message")
     def message(event: dict[str, Any], body: dict[str, Any], client: WebClient, request: Any) -> None:
-        seen.append({"kind": "event", "body": event, "envelope": body,
-                     "retry": request.headers.get("x-slack-retry-num", [None])[0]})
+        seen.append(
+            {
+                "kind": "event",
+                "body": event,
+                "envelope": body,
+                "retry": request.headers.get("x-slack-retry-num", [None])[0],
+            }
+        )
         client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text="noted")
 
     return app
@@ -97,8 +132,9 @@ def seen() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def driver(workspace: Workspace, emulator: EmulatorServer,
-           seen: list[dict[str, Any]]) -> Iterator[SlackDriver]:
+def driver(
+    workspace: Workspace, emulator: EmulatorServer, seen: list[dict[str, Any]]
+) -> Iterator[SlackDriver]:
     """A Bolt app served by waitress, and a driver pointed at it."""
     client = WebClient(base_url=emulator.api_url, token="xoxb-test")
     handler = SlackRequestHandler(build_app(client, seen))
@@ -108,8 +144,9 @@ def driver(workspace: Workspace, emulator: EmulatorServer,
         drv.close()
 
 
-def test_slash_command_is_accepted_and_bot_posts_back(workspace: Workspace, driver: SlackDriver,
-                                                      seen: list[dict[str, Any]]) -> None:
+def test_slash_command_is_accepted_and_bot_posts_back(
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     response = driver.slash_command("U0ALICE", "incidents", "declare db down")
     assert response.status_code == 200
     posted = workspace.wait_for(lambda: workspace.messages("incidents"))
@@ -119,12 +156,13 @@ def test_slash_command_is_accepted_and_bot_posts_back(workspace: Workspace, driv
     assert ephemeral[0].text == "Declared it for you"
     body = seen[0]["body"]
     assert body["user_id"] == "U0ALICE"
-    assert body["channel_id"] == workspace.channel_by_name("incidents").id  # type: ignore[union-attr]
+    assert body["channel_id"] == workspace.channel_id("incidents")
     assert body["response_url"].startswith(workspace.base_url)
 
 
-def test_bad_signature_and_stale_timestamp_are_rejected(driver: SlackDriver,
-                                                        seen: list[dict[str, Any]]) -> None:
+def test_bad_signature_and_stale_timestamp_are_rejected(
+    driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     assert driver.slash_command("U0ALICE", "incidents", "x", signature="v0=" + "0" * 64).status_code == 401
     old = int(time.time()) - 600
     assert driver.slash_command("U0ALICE", "incidents", "x", timestamp=old).status_code == 401
@@ -132,16 +170,19 @@ def test_bad_signature_and_stale_timestamp_are_rejected(driver: SlackDriver,
 
 
 def test_sign_matches_slacks_documented_example() -> None:
-    body = ("token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
-            "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
-            "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmib"
-            "IGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
+    body = (
+        "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+        "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmib"
+        "IGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    )
     expected = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     assert sign("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body) == expected
 
 
 def test_button_click_carries_message_context_and_response_url_replaces(
-        workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]) -> None:
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     driver.slash_command("U0ALICE", "incidents", "declare")
     message = workspace.wait_for(lambda: workspace.messages("incidents"))[0]
     response = driver.click_button("U0BOB", "incidents", message.ts, "ack")
@@ -150,8 +191,12 @@ def test_button_click_carries_message_context_and_response_url_replaces(
     assert message.text == "Acknowledged by <@U0BOB>"
     body = next(s["body"] for s in seen if s["kind"] == "action")
     assert body["type"] == "block_actions"
-    assert body["container"] == {"type": "message", "message_ts": message.ts, "channel_id": message.channel,
-                                 "is_ephemeral": False}
+    assert body["container"] == {
+        "type": "message",
+        "message_ts": message.ts,
+        "channel_id": message.channel,
+        "is_ephemeral": False,
+    }
     assert body["message"]["ts"] == message.ts
     assert body["channel"]["name"] == "incidents"
     assert body["actions"][0]["value"] == "incident-7"
@@ -159,8 +204,9 @@ def test_button_click_carries_message_context_and_response_url_replaces(
     assert body["trigger_id"]
 
 
-def test_select_option_sends_selected_option(workspace: Workspace, driver: SlackDriver,
-                                             seen: list[dict[str, Any]]) -> None:
+def test_select_option_sends_selected_option(
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     driver.slash_command("U0ALICE", "incidents", "declare")
     message = workspace.wait_for(lambda: workspace.messages("incidents"))[0]
     driver.select_option("U0BOB", "incidents", message.ts, "severity", "1")
@@ -173,8 +219,9 @@ def test_select_option_sends_selected_option(workspace: Workspace, driver: Slack
         driver.click_button("U0BOB", "incidents", message.ts, "no-such-button")
 
 
-def test_modal_open_error_then_submit_closes_it(workspace: Workspace, driver: SlackDriver,
-                                                seen: list[dict[str, Any]]) -> None:
+def test_modal_open_error_then_submit_closes_it(
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     driver.slash_command("U0CAROL", "incidents", "modal")
     view = workspace.wait_for(lambda: workspace.open_view("U0CAROL"))
     assert view.callback_id == "report"
@@ -185,8 +232,9 @@ def test_modal_open_error_then_submit_closes_it(workspace: Workspace, driver: Sl
     assert view is not None
     assert view.errors == {"summary": "Say what happened"}
 
-    accepted = driver.submit_view("U0CAROL", values={"summary": {"text": "db down"}, "sev": {"pick": "1"},
-                                                     "lead": {"who": "U0ALICE"}})
+    accepted = driver.submit_view(
+        "U0CAROL", values={"summary": {"text": "db down"}, "sev": {"pick": "1"}, "lead": {"who": "U0ALICE"}}
+    )
     assert accepted.status_code == 200
     assert workspace.open_view("U0CAROL") is None
     workspace.wait_for(lambda: workspace.messages("incidents"))
@@ -197,8 +245,9 @@ def test_modal_open_error_then_submit_closes_it(workspace: Workspace, driver: Sl
     assert submitted["state"]["values"]["lead"]["who"] == {"type": "users_select", "selected_user": "U0ALICE"}
 
 
-def test_user_message_event_reaches_bot(workspace: Workspace, driver: SlackDriver,
-                                        seen: list[dict[str, Any]]) -> None:
+def test_user_message_event_reaches_bot(
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
     message, response = driver.user_message("U0ALICE", "incidents", "anyone looking at this?")
     assert response.status_code == 200
     replies = workspace.wait_for(lambda: workspace.replies("incidents", message.ts))
@@ -207,10 +256,16 @@ def test_user_message_event_reaches_bot(workspace: Workspace, driver: SlackDrive
     assert event["user"] == "U0ALICE" and event["ts"] == message.ts
 
 
-def test_event_retry_headers_are_sent(driver: SlackDriver, seen: list[dict[str, Any]],
-                                      workspace: Workspace) -> None:
-    event = {"type": "message", "channel": workspace.channel_by_name("incidents").id,  # type: ignore[union-attr]
-             "user": "U0BOB", "text": "again", "ts": workspace.new_ts()}
+def test_event_retry_headers_are_sent(
+    driver: SlackDriver, seen: list[dict[str, Any]], workspace: Workspace
+) -> None:
+    event = {
+        "type": "message",
+        "channel": workspace.channel_id("incidents"),
+        "user": "U0BOB",
+        "text": "again",
+        "ts": workspace.new_ts(),
+    }
     driver.send_event(event)
     first_id = driver.last_event_id
     retried = driver.send_event(event, retry_num=1, event_id=first_id)
@@ -224,6 +279,10 @@ def test_event_retry_headers_are_sent(driver: SlackDriver, seen: list[dict[str, 
 
 
 def test_raw_post_without_signature_headers_is_refused(driver: SlackDriver) -> None:
-    response = requests.post(driver.endpoint, data=b"command=%2Fincident", timeout=5,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.post(
+        driver.endpoint,
+        data=b"command=%2Fincident",
+        timeout=5,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 401
