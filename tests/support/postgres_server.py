@@ -8,7 +8,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +21,7 @@ from tests.support.processes import (
     free_port,
     is_executable,
     log_tail,
+    make_workdir,
     reap,
     signal_pid,
     spawn,
@@ -189,7 +189,7 @@ class PostgresServer:
         if not _has_postgres_server(bindir):
             raise MissingServerBinary(f"{bindir} holds no initdb/postgres. {_PG_INSTALL_HINT}")
         owner = _server_os_user()
-        base = Path(tempfile.mkdtemp(prefix="incident-bot-pg-", dir="/tmp" if owner else None))
+        base = make_workdir("pg", "/tmp" if owner else None)
         self._base = base
         track(self)
         try:

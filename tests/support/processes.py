@@ -6,15 +6,19 @@ import atexit
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 LOOPBACK = "127.0.0.1"
+WORKDIR_PREFIX = "incident-bot-test-"
+_OWNER_FILE = "owner.pid"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -130,3 +134,36 @@ def reap(proc: subprocess.Popen[bytes], timeout: float) -> bool:
     except subprocess.TimeoutExpired:
         return False
     return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_workdirs() -> list[Path]:
+    """Delete working directories left behind by test processes that died without cleaning up."""
+    removed: list[Path] = []
+    for parent in sorted({Path(tempfile.gettempdir()), Path("/tmp")}):
+        for base in parent.glob(f"{WORKDIR_PREFIX}*"):
+            try:
+                owner = int((base / _OWNER_FILE).read_text())
+            except (OSError, ValueError):
+                continue
+            if not _alive(owner):
+                shutil.rmtree(base, ignore_errors=True)
+                removed.append(base)
+    return removed
+
+
+def make_workdir(kind: str, parent: str | None = None) -> Path:
+    """Create a private working directory owned by this process, after sweeping stale ones."""
+    sweep_stale_workdirs()
+    base = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{kind}-", dir=parent))
+    (base / _OWNER_FILE).write_text(str(os.getpid()))
+    return base

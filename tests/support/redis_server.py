@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +17,7 @@ from tests.support.processes import (
     free_port,
     is_executable,
     log_tail,
+    make_workdir,
     reap,
     spawn,
     track,
@@ -101,7 +101,7 @@ class RedisServer:
         if not is_executable(executable):
             raise MissingServerBinary(f"redis-server not found at {executable}")
         if self._base is None:
-            self._base = Path(tempfile.mkdtemp(prefix="incident-bot-redis-"))
+            self._base = make_workdir("redis")
         track(self)
         pinned = self._port is not None
         try:
