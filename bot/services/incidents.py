@@ -12,7 +12,7 @@ from bot.domain.grammar import MAX_TEXT, clean_title
 from bot.domain.naming import incident_ref
 from bot.domain.roles import COMMANDER, Role
 from bot.domain.severity import Severity
-from bot.domain.status import Status, check_reopen, check_transition
+from bot.domain.status import IllegalTransition, Status, check_reopen, check_transition
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
 from bot.services.views import IncidentView, incident_view, snapshot_roles, snapshot_severities
@@ -96,9 +96,10 @@ class IncidentService:
                 session, incident, "declared", reporter_id, title,
                 {"severity": severity.id, "description": description}, at=now,
             )
+            # The declaration's own Slack work is queued first: everything else needs its channel.
+            repo.enqueue(session, "incident.declared", incident.id, {"notify": notify or {}})
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
-            repo.enqueue(session, "incident.declared", incident.id, {"notify": notify or {}})
             view = incident_view(incident)
         self.ctx.committed()
         return Declared(view, created=True)
@@ -179,7 +180,7 @@ class IncidentService:
             current = Status(incident.status)
             if current is Status.RESOLVED:
                 raise UserError("This incident is resolved. Use `/incident reopen <reason>` to reopen it first.")
-            target = check_transition(current, status or current)
+            target = _transition(current, status or current)
             incident.status = target.value
             if target is Status.MONITORING and incident.mitigated_at is None:
                 incident.mitigated_at = now
@@ -247,7 +248,7 @@ class IncidentService:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This incident was already resolved.")
             incident = self._load(session, incident_id)
-            check_transition(Status(incident.status), Status.RESOLVED)
+            _transition(Status(incident.status), Status.RESOLVED)
             incident.status = Status.RESOLVED.value
             incident.resolved_at = now
             incident.mitigated_at = incident.mitigated_at or now
@@ -309,3 +310,10 @@ class IncidentService:
         if incident is None:
             raise IncidentNotFound()
         return incident
+
+
+def _transition(current: Status, target: Status) -> Status:
+    try:
+        return check_transition(current, target)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc

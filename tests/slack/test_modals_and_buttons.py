@@ -1,0 +1,137 @@
+"""Card buttons and modals: declare form, assign roles, post update, resolve, acknowledge, join."""
+
+from __future__ import annotations
+
+from bot.slack import ids
+from tests.harness import BotHarness, wait_until
+
+
+def test_declare_modal_from_bare_command_and_title_only(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    bot.command("", user="U0BOB")
+    view = wait_until(lambda: ws.open_view("U0BOB"), what="declare modal")
+    assert view.body["callback_id"] == ids.DECLARE_VIEW
+
+    # A title without severity opens the modal with the title prefilled.
+    ws.close_top_modal("U0BOB")
+    bot.command("cart totals are wrong", user="U0BOB")
+    view = wait_until(lambda: ws.open_view("U0BOB"), what="prefilled modal")
+    assert "cart totals are wrong" in str(view.body)
+
+    # Submitting without a severity answers a field error and creates nothing.
+    r = bot.driver.submit_view("U0BOB", values={ids.TITLE[0]: {ids.TITLE[1]: "cart totals are wrong"}})
+    assert r.json()["response_action"] == "errors" and ids.SEVERITY[0] in r.json()["errors"]
+    assert bot.container.services.incidents.list_open() == []
+
+    r = bot.driver.submit_view(
+        "U0BOB",
+        values={
+            ids.TITLE[0]: {ids.TITLE[1]: "cart totals are wrong"},
+            ids.SEVERITY[0]: {ids.SEVERITY[1]: "SEV2"},
+            ids.DESCRIPTION[0]: {ids.DESCRIPTION[1]: "Totals off by tax"},
+            ids.COMMANDER[0]: {ids.COMMANDER[1]: "U0CAROL"},
+        },
+    )
+    assert r.status_code == 200
+    bot.settle()
+    [inc] = bot.container.services.incidents.list_open()
+    assert inc.severity.id == "SEV2" and inc.commander_id == "U0CAROL" and inc.description == "Totals off by tax"
+    assert {"U0BOB", "U0CAROL"} <= set(ws.channel(inc.channel_id).members)
+
+
+def test_double_submission_of_the_declare_modal_creates_one_incident(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    bot.command("SEV1", user="U0BOB")  # severity without title: modal with severity preselected
+    view = wait_until(lambda: ws.open_view("U0BOB"), what="modal")
+    assert "SEV1" in str(view.body.get("blocks"))
+    values = {
+        ids.TITLE[0]: {ids.TITLE[1]: {"type": "plain_text_input", "value": "queue backlog"}},
+        ids.SEVERITY[0]: {ids.SEVERITY[1]: {"type": "static_select", "selected_option": {"value": "SEV1"}}},
+    }
+    payload = {**bot.driver._base("view_submission", "U0BOB"), "view": ws.view_json(view, {"values": values})}
+    # The same submission twice (a double click, or Slack retrying it): one incident, one declaration.
+    assert bot.driver._interactive(payload).status_code == 200
+    assert bot.driver._interactive(payload).status_code == 200
+    bot.settle()
+    [inc] = bot.container.services.incidents.list_open()
+    assert inc.title == "queue backlog"
+    assert len(ws.calls_to("conversations.create")) == 1
+
+
+def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
+    ws = bot.workspace
+    inc = bot.declare("SEV2 webhooks delayed")
+    ch, card_ts = inc.channel_id, inc.card_ts
+
+    # Acknowledge, then a second click says who already did.
+    bot.driver.click_button("U0BOB", ch, card_ts, ids.ACK)
+    bot.settle()
+    assert bot.container.services.incidents.get(inc.id).acknowledged_by == "U0BOB"
+    card = ws.message(ch, card_ts)
+    assert "Acknowledge" not in str([e for b in card.blocks if b.get("type") == "actions" for e in b["elements"]])
+    bot.driver.click_button("U0CAROL", ch, card_ts, ids.POST_UPDATE)  # still works after ack
+    ws.close_top_modal("U0CAROL")
+
+    # Post update through the modal.
+    bot.driver.click_button("U0BOB", ch, card_ts, ids.POST_UPDATE)
+    wait_until(lambda: ws.open_view("U0BOB"), what="update modal")
+    r = bot.driver.submit_view("U0BOB", values={
+        ids.STATUS[0]: {ids.STATUS[1]: "monitoring"},
+        ids.SUMMARY[0]: {ids.SUMMARY[1]: "Queue drained, watching"},
+        ids.IMPACT[0]: {ids.IMPACT[1]: "Webhooks up to 10 minutes late"},
+    })
+    assert r.status_code == 200
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.status.value == "monitoring" and fresh.mitigated_at is not None
+    assert "Webhooks up to 10 minutes late" in str(ws.message(ch, card_ts).blocks)
+
+    # Assign roles through the modal: one select per role.
+    bot.driver.click_button("U0BOB", ch, card_ts, ids.ASSIGN_ROLES)
+    view = wait_until(lambda: ws.open_view("U0BOB"), what="roles modal")
+    assert "Scribe" in str(view.body) and "Communications Lead" in str(view.body)
+    bot.driver.submit_view("U0BOB", values={
+        f"{ids.ROLE_BLOCK_PREFIX}ic": {ids.ROLE_SELECT: "U0BOB"},
+        f"{ids.ROLE_BLOCK_PREFIX}scribe": {ids.ROLE_SELECT: "U0DAVE"},
+    })
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.commander_id == "U0BOB" and fresh.holder("scribe") == "U0DAVE"
+    assert "U0DAVE" in ws.channel(ch).members
+
+    # Resolve through the modal; an empty summary is refused in place.
+    bot.driver.click_button("U0BOB", ch, card_ts, ids.RESOLVE)
+    wait_until(lambda: ws.open_view("U0BOB"), what="resolve modal")
+    r = bot.driver.submit_view("U0BOB", values={ids.RESOLUTION[0]: {ids.RESOLUTION[1]: "  "}})
+    assert r.json()["response_action"] == "errors"
+    r = bot.driver.submit_view("U0BOB", values={
+        ids.RESOLUTION[0]: {ids.RESOLUTION[1]: "Scaled the consumer"},
+        ids.ROOT_CAUSE[0]: {ids.ROOT_CAUSE[1]: "Consumer pool too small"},
+    })
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.status.value == "resolved" and "Consumer pool too small" in fresh.resolution_summary
+
+
+def test_double_ack_is_idempotent(bot: BotHarness) -> None:
+    ws = bot.workspace
+    inc = bot.declare("SEV1 api 5xx")
+    bot.command("ack", user="U0BOB", channel=inc.channel_id)
+    bot.settle()
+    bot.command("ack", user="U0CAROL", channel=inc.channel_id)
+    bot.settle()
+    assert any("Already acknowledged by <@U0BOB>" in (e.text or "") for e in ws.ephemerals("U0CAROL"))
+    with bot.container.uow() as session:
+        from bot.storage import repositories as repo
+
+        assert [e.kind for e in repo.timeline(session, inc.id)].count("acknowledged") == 1
+
+
+def test_join_button_on_broadcast_post(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    inc = bot.declare("SEV2 dashboards blank")
+    broadcast = ws.channel_by_name("incidents")
+    assert "U0DAVE" not in ws.channel(inc.channel_id).members
+    bot.driver.click_button("U0DAVE", broadcast.id, inc.broadcast_ts, ids.JOIN)
+    bot.settle()
+    assert "U0DAVE" in ws.channel(inc.channel_id).members
