@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE | re.ASCII)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -20,10 +20,16 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match:
         raise InvalidDuration(f"expected a duration like 30s, 15m, 2h or 1d, got {text!r}")
-    amount = int(match.group(1))
+    digits = match.group(1)
+    if len(digits) > 12:
+        raise InvalidDuration(f"duration is too long, got {text[:40]!r}")
+    amount = int(digits)
     if amount <= 0:
         raise InvalidDuration(f"duration must be positive, got {text!r}")
-    return timedelta(seconds=amount * _UNITS[match.group(2).lower()])
+    try:
+        return timedelta(seconds=amount * _UNITS[match.group(2).lower()])
+    except OverflowError as exc:
+        raise InvalidDuration(f"duration is too long, got {text!r}") from exc
 
 
 def format_duration(delta: timedelta) -> str:
