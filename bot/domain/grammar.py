@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -29,7 +30,9 @@ class CommandSpec:
 
 
 SPECS: tuple[CommandSpec, ...] = (
-    CommandSpec("declare", "[declare] <severity> <title>", "Declare an incident and open its channel", Scope.ANYWHERE),
+    CommandSpec(
+        "declare", "[declare] <severity> <title>", "Declare an incident and open its channel", Scope.ANYWHERE
+    ),
     CommandSpec("", "(no arguments) or <title>", "Open the declare form", Scope.ANYWHERE),
     CommandSpec("list", "list", "Open incidents, most severe first", Scope.ANYWHERE),
     CommandSpec("oncall", "oncall", "Who is on call now, and until when", Scope.ANYWHERE),
@@ -175,11 +178,12 @@ INCIDENT_ONLY: tuple[type, ...] = (
     Runbook,
 )
 
-# What a severity looks like even when this playbook does not define it: SEV9, P7, S3.
+# What a severity looks like even when this playbook does not define it: SEV9, and P7 or S3 when the
+# playbook itself names severities that way (otherwise "S3 bucket public" is a title, not a typo).
 _SEVERITY_SHAPED = re.compile(r"^(sev|p|s)-?\d+$", re.IGNORECASE)
 # A user mention as Slack escapes it: <@U123|name> or <@U123>; W-prefixed ids in Enterprise Grid.
 _USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
-_RAW_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+_RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
 
 
 def parse_command(text: str, severities: SeverityPolicy) -> Command:
@@ -209,7 +213,8 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
     if key in ("severity", "sev"):
         word, extra = _split(rest)
         if not word:
-            raise CommandError(f"Which severity? Usage: `/incident severity <severity>`. Valid: {severities.describe_valid()}.")
+            valid = severities.describe_valid()
+            raise CommandError(f"Which severity? Usage: `/incident severity <severity>`. Valid: {valid}.")
         severity = severities.lookup(word)
         if severity is None or extra:
             raise CommandError(_unknown_severity(rest, severities))
@@ -227,12 +232,12 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
     severity = severities.lookup(verb)
     if severity is not None:
         return _declare_or_modal(severity, rest)
-    if _SEVERITY_SHAPED.match(verb):
+    if _severity_shaped(verb, severities):
         raise CommandError(_unknown_severity(verb, severities))
     return OpenDeclareModal(title=clean_title(text))
 
 
-_SIMPLE: dict[str, type[Command]] = {
+_SIMPLE: dict[str, Callable[[], Command]] = {
     "status": ShowStatus,
     "summary": PostSummary,
     "list": ListIncidents,
@@ -243,6 +248,21 @@ _SIMPLE: dict[str, type[Command]] = {
     "oncall": ShowOncall,
     "on-call": ShowOncall,
 }
+
+
+def _severity_shaped(word: str, severities: SeverityPolicy) -> bool:
+    """``SEV9`` always; ``P7``/``S3`` only if the playbook has ids or aliases of that shape."""
+    match = _SEVERITY_SHAPED.match(word)
+    if match is None:
+        return False
+    prefix = match.group(1).casefold()
+    if prefix == "sev":
+        return True
+    return any(
+        (m := _SEVERITY_SHAPED.match(key)) is not None and m.group(1).casefold() == prefix
+        for sev in severities
+        for key in (sev.id, *sev.aliases)
+    )
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -279,15 +299,16 @@ def _parse_update(rest: str) -> PostUpdate:
         text = rest
     elif not text:
         text = f"Status changed to {status.value}."
-    return PostUpdate(text=_required_text(text, "update text", "update [investigating|identified|monitoring] <text>"), status=status)
+    usage = "update [investigating|identified|monitoring] <text>"
+    return PostUpdate(text=_required_text(text, "update text", usage), status=status)
 
 
 def _parse_role(rest: str) -> AssignRole:
-    parts = rest.split()
     usage = "Usage: `/incident role <role> @user`, for example `/incident role ic @alice`."
-    if len(parts) != 2:
+    role_word, who = _split(rest)
+    # One token after the role, or one mention whose display name has spaces: <@U123|Ada Lovelace>.
+    if not who or (len(who.split()) > 1 and not _USER_MENTION.match(who)):
         raise CommandError(usage)
-    role_word, who = parts
     if (user_id := parse_user(who)) is None:
         raise CommandError(f"`{who}` is not a Slack user. Mention them with @. {usage}")
     return AssignRole(role_word=role_word, user_id=user_id)
@@ -308,7 +329,9 @@ def _required_text(text: str, what: str, usage: str) -> str:
     if not text:
         raise CommandError(f"Please add the {what}: `/incident {usage}`.")
     if len(text) > MAX_TEXT:
-        raise CommandError(f"That {what} is {len(text):,} characters; the limit is {MAX_TEXT:,}. Please shorten it.")
+        raise CommandError(
+            f"That {what} is {len(text):,} characters; the limit is {MAX_TEXT:,}. Please shorten it."
+        )
     return text
 
 

@@ -26,10 +26,11 @@ ACTIVE_STATUSES: tuple[Status, ...] = (Status.INVESTIGATING, Status.IDENTIFIED, 
 
 # Any move between active statuses (forward or backward) and any active status to resolved.
 # Out of resolved only through reopen, which lands back in investigating.
+_ANY_ACTIVE_OR_RESOLVED = frozenset({*ACTIVE_STATUSES, Status.RESOLVED})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.INVESTIGATING: frozenset({Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING, Status.RESOLVED}),
-    Status.IDENTIFIED: frozenset({Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING, Status.RESOLVED}),
-    Status.MONITORING: frozenset({Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING, Status.RESOLVED}),
+    Status.INVESTIGATING: _ANY_ACTIVE_OR_RESOLVED,
+    Status.IDENTIFIED: _ANY_ACTIVE_OR_RESOLVED,
+    Status.MONITORING: _ANY_ACTIVE_OR_RESOLVED,
     Status.RESOLVED: frozenset(),
 }
 REOPEN_TARGET = Status.INVESTIGATING
