@@ -1,0 +1,1 @@
+"""Tests of the pure incident domain: grammar, naming, status machine, severities, roles, durations."""
