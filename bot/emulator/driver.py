@@ -44,11 +44,15 @@ class SlackDriver:
         self.last_response_url: str | None = None
         self.last_event_id: str | None = None
         self.session = requests.Session()
+        self._tamper: dict[str, Any] = {}
 
     # ----- transport --------------------------------------------------------------------------
     def post(self, body: str, content_type: str = FORM, timestamp: int | None = None,
              signature: str | None = None, headers: dict[str, str] | None = None) -> requests.Response:
         """POST a raw body, signed (override `timestamp`/`signature` to test rejection)."""
+        tamper, self._tamper = self._tamper, {}
+        timestamp = tamper.get("timestamp") if timestamp is None else timestamp
+        signature = tamper.get("signature") if signature is None else signature
         ts = int(time.time()) if timestamp is None else timestamp
         all_headers = {
             "Content-Type": content_type,
@@ -57,6 +61,10 @@ class SlackDriver:
             **(headers or {}),
         }
         return self.session.post(self.endpoint, data=body.encode(), headers=all_headers, timeout=self.timeout)
+
+    def tamper_next(self, timestamp: int | None = None, signature: str | None = None) -> None:
+        """Send the next request (of any kind) with this timestamp and/or signature instead of valid ones."""
+        self._tamper = {"timestamp": timestamp, "signature": signature}
 
     def _interactive(self, payload: JSON, **sign_opts: Any) -> requests.Response:
         return self.post(urlencode({"payload": json.dumps(payload)}), **sign_opts)

@@ -169,6 +169,18 @@ def test_bad_signature_and_stale_timestamp_are_rejected(
     assert seen == []
 
 
+def test_tampered_click_is_rejected_and_only_once(
+    workspace: Workspace, driver: SlackDriver, seen: list[dict[str, Any]]
+) -> None:
+    driver.slash_command("U0ALICE", "incidents", "declare")
+    message = workspace.wait_for(lambda: workspace.messages("incidents"))[0]
+    driver.tamper_next(signature="v0=" + "f" * 64)
+    assert driver.click_button("U0BOB", "incidents", message.ts, "ack").status_code == 401
+    assert driver.click_button("U0BOB", "incidents", message.ts, "ack").status_code == 200
+    workspace.wait_for(lambda: len(seen) == 2)
+    assert [s["kind"] for s in seen] == ["command", "action"]
+
+
 def test_sign_matches_slacks_documented_example() -> None:
     body = (
         "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
