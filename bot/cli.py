@@ -70,7 +70,9 @@ def _load_playbooks_or_exit(settings: Settings) -> None:
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        raise SystemExit(f"refusing to start: {len(problems)} problem(s) in playbooks at {settings.playbooks_dir}")
+        raise SystemExit(
+            f"refusing to start: {len(problems)} problem(s) in playbooks at {settings.playbooks_dir}"
+        )
 
 
 def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
@@ -78,7 +80,9 @@ def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.storage import migrate
 
     if not settings.slack_configured:
-        raise SystemExit("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set (or use `incident-bot playground`).")
+        raise SystemExit(
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set (or use `incident-bot playground`)."
+        )
     _load_playbooks_or_exit(settings)
     container = build_container(settings)
     migrate.upgrade(container.engine)
@@ -86,7 +90,7 @@ def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from waitress import create_server
+    from waitress.server import create_server
 
     from bot.web import create_wsgi_app
 
@@ -110,7 +114,7 @@ def _socket(args: argparse.Namespace, settings: Settings) -> int:
     container = _prepare(settings)
     container.start_background()
     try:
-        SocketModeHandler(container.app, settings.slack_app_token).start()
+        SocketModeHandler(container.app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     finally:
         container.close()
     return 0
@@ -152,7 +156,10 @@ def _playground(args: argparse.Namespace, settings: Settings) -> int:
     from bot.playground.runner import run_playground
 
     _load_playbooks_or_exit(settings)
-    return int(run_playground(settings, host=args.host, port=args.port, scenario=args.scenario, speed=args.speed) or 0)
+    return int(
+        run_playground(settings, host=args.host, port=args.port, scenario=args.scenario, speed=args.speed)
+        or 0
+    )
 
 
 def _on_term(stop: object) -> None:

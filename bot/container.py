@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,8 +98,17 @@ def build_container(
     )
     _install_error_handler(app)
     container = Container(
-        settings=settings, engine=engine, uow=uow, playbooks=playbooks, client=client, gateway=gateway,
-        notifier=notifier, dispatcher=dispatcher, services=services, app=app, redis=redis_client,
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        playbooks=playbooks,
+        client=client,
+        gateway=gateway,
+        notifier=notifier,
+        dispatcher=dispatcher,
+        services=services,
+        app=app,
+        redis=redis_client,
     )
     for install in installers():
         install(container)
@@ -132,7 +141,9 @@ def _event_claimer(uow: UnitOfWork, redis_client: Any) -> Callable[[str], bool]:
 
 def _install_error_handler(app: App) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> BoltResponse | None:
+    def on_error(
+        error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
+    ) -> BoltResponse | None:
         logger.exception("listener failed: %s", error)
         try:
             if respond is not None and (body.get("response_url") or body.get("response_urls")):

@@ -20,8 +20,10 @@ def create_wsgi_app(container: Container) -> WSGIApp:
         if path == "/healthz":
             ok = container.database_ok()
             body = b'{"status":"ok"}' if ok else b'{"status":"database unreachable"}'
-            start_response("200 OK" if ok else "503 Service Unavailable",
-                           [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
             return [body]
         if path == "/slack/events":
             return bolt(environ, start_response)

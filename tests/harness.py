@@ -29,7 +29,9 @@ SHIPPED_PLAYBOOKS = REPO / "playbooks"
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05, what: str = "") -> T:
+def wait_until(
+    predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05, what: str = ""
+) -> T:
     """Poll ``predicate`` until it returns something truthy; fail with ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -99,8 +101,12 @@ class BotHarness:
         before = {i.id for i in self.container.services.incidents.list_open()}
         response = self.command(text, user=user)
         assert response.status_code == 200, response.text
-        incident = wait_until(lambda: next((i for i in self.container.services.incidents.list_open() if i.id not in before), None),
-                              what="incident row")
+        incident = wait_until(
+            lambda: next(
+                (i for i in self.container.services.incidents.list_open() if i.id not in before), None
+            ),
+            what="incident row",
+        )
         return self.wait_delivered(incident.id)
 
     def wait_delivered(self, incident_id: int, timeout: float = 15.0) -> IncidentView:
@@ -112,10 +118,13 @@ class BotHarness:
 
     def settle(self, timeout: float = 15.0) -> None:
         """Wait until every queued Slack effect has been delivered (or set aside)."""
+
         def quiet() -> bool:
             return self.executor.active == 0 and self.container.dispatcher.pending_count() == 0
 
-        wait_until(lambda: quiet() and (time.sleep(0.05) or quiet()), timeout, what="listeners and outbox to finish")
+        wait_until(
+            lambda: quiet() and (time.sleep(0.05) or quiet()), timeout, what="listeners and outbox to finish"
+        )
 
     def messages(self, channel_id: str) -> list[Any]:
         return list(self.workspace.messages(channel_id))

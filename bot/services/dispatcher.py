@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
-from bot.services.views import entry_view, incident_view
+from bot.services.views import EntryView, entry_view, incident_view
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork
 from bot.storage.models import Incident, OutboxMessage, TimelineEntry
@@ -33,7 +33,9 @@ def backoff_seconds(attempts: int) -> float:
 class OutboxDispatcher:
     """One per process. ``kick()`` after a commit; a thread also polls for retries and other replicas' work."""
 
-    def __init__(self, uow: UnitOfWork, notifier: Notifier, clock: Callable[[], datetime], poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self, uow: UnitOfWork, notifier: Notifier, clock: Callable[[], datetime], poll_seconds: float = 2.0
+    ) -> None:
         self.uow = uow
         self.notifier = notifier
         self.clock = clock
@@ -121,7 +123,7 @@ class OutboxDispatcher:
                 )
                 .values(locked_by=self.worker_id, locked_until=now + CLAIM_FOR)
             )
-            return bool(claimed.rowcount)
+            return bool(getattr(claimed, "rowcount", 0))
 
     def _deliver_one(self, message_id: int) -> str:
         if not self._claim(message_id):
@@ -157,8 +159,16 @@ class OutboxDispatcher:
         self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now)
         return outcome
 
-    def _record(self, message_id: int, delivery: Delivery, outcome: str, error: str,
-                retry_after: float | None, attempts: int, now: datetime) -> None:
+    def _record(
+        self,
+        message_id: int,
+        delivery: Delivery,
+        outcome: str,
+        error: str,
+        retry_after: float | None,
+        attempts: int,
+        now: datetime,
+    ) -> None:
         with self.uow() as session:
             msg = session.get(OutboxMessage, message_id)
             if msg is None:
@@ -187,16 +197,16 @@ class OutboxDispatcher:
                 msg.last_error = error
                 log.warning("will retry %s #%s in %.0fs: %s", msg.event, message_id, delay, error)
 
-    def _entry_loader(self) -> Callable[[int], object]:
-        def load(entry_id: int):  # type: ignore[no-untyped-def]
+    def _entry_loader(self) -> Callable[[int], EntryView | None]:
+        def load(entry_id: int) -> EntryView | None:
             with self.uow() as session:
                 entry = session.get(TimelineEntry, entry_id)
                 return entry_view(entry) if entry else None
 
         return load
 
-    def _entries_loader(self, incident_id: int | None) -> Callable[[], list[object]]:
-        def load():  # type: ignore[no-untyped-def]
+    def _entries_loader(self, incident_id: int | None) -> Callable[[], list[EntryView]]:
+        def load() -> list[EntryView]:
             if incident_id is None:
                 return []
             with self.uow() as session:
@@ -207,4 +217,6 @@ class OutboxDispatcher:
     # -- for tests and shutdown ----------------------------------------------------------------
     def pending_count(self) -> int:
         with self.uow() as session:
-            return len(session.execute(select(OutboxMessage.id).where(OutboxMessage.state == "pending")).all())
+            return len(
+                session.execute(select(OutboxMessage.id).where(OutboxMessage.state == "pending")).all()
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -93,8 +93,13 @@ class IncidentService:
             session.add(incident)
             session.flush()
             repo.add_entry(
-                session, incident, "declared", reporter_id, title,
-                {"severity": severity.id, "description": description}, at=now,
+                session,
+                incident,
+                "declared",
+                reporter_id,
+                title,
+                {"severity": severity.id, "description": description},
+                at=now,
             )
             # The declaration's own Slack work is queued first: everything else needs its channel.
             repo.enqueue(session, "incident.declared", incident.id, {"notify": notify or {}})
@@ -151,12 +156,19 @@ class IncidentService:
             current.user_id, current.assigned_by, current.assigned_at = user_id, actor_id, now
         text = f"{role.name}: <@{user_id}>" + (f" (handed over from <@{previous}>)" if previous else "")
         entry = repo.add_entry(
-            session, incident, "role_assigned", actor_id, text,
-            {"role": role.id, "user": user_id, "previous": previous}, at=now,
+            session,
+            incident,
+            "role_assigned",
+            actor_id,
+            text,
+            {"role": role.id, "user": user_id, "previous": previous},
+            at=now,
         )
         session.flush()
         repo.enqueue(
-            session, "incident.role_assigned", incident.id,
+            session,
+            "incident.role_assigned",
+            incident.id,
             {"entry_id": entry.id, "role": role.id, "user": user_id, "previous": previous},
         )
         return True
@@ -179,7 +191,9 @@ class IncidentService:
             incident = self._load(session, incident_id)
             current = Status(incident.status)
             if current is Status.RESOLVED:
-                raise UserError("This incident is resolved. Use `/incident reopen <reason>` to reopen it first.")
+                raise UserError(
+                    "This incident is resolved. Use `/incident reopen <reason>` to reopen it first."
+                )
             target = _transition(current, status or current)
             incident.status = target.value
             if target is Status.MONITORING and incident.mitigated_at is None:
@@ -191,15 +205,20 @@ class IncidentService:
             incident.last_update_at = now
             incident.next_update_due_at = self._next_due(incident, now)
             entry = repo.add_entry(
-                session, incident, kind, actor_id, text,
-                {"status": target.value, "previous_status": current.value, "impact": impact}, at=now,
+                session,
+                incident,
+                kind,
+                actor_id,
+                text,
+                {"status": target.value, "previous_status": current.value, "impact": impact},
+                at=now,
             )
             repo.enqueue(session, "incident.updated", incident.id, {"entry_id": entry.id})
             view = incident_view(incident)
         self.ctx.committed()
         return view
 
-    def _next_due(self, incident: Incident, now: object) -> object:
+    def _next_due(self, incident: Incident, now: datetime) -> datetime | None:
         severity = snapshot_severities(incident.policy_snapshot).lookup(incident.severity_id)
         if severity is None or severity.update_every is None or incident.status == Status.RESOLVED.value:
             return None
@@ -212,7 +231,9 @@ class IncidentService:
             levels = snapshot_severities(incident.policy_snapshot)
             severity = levels.lookup(severity_word)
             if severity is None:
-                raise UserError(f"`{severity_word}` is not a severity here. Valid severities: {levels.describe_valid()}.")
+                raise UserError(
+                    f"`{severity_word}` is not a severity here. Valid severities: {levels.describe_valid()}."
+                )
             if severity.id == incident.severity_id:
                 raise UserError(f"This incident is already {severity.label}.")
             if incident.status == Status.RESOLVED.value:
@@ -221,16 +242,25 @@ class IncidentService:
             incident.severity_id, incident.severity_rank = severity.id, severity.rank
             incident.next_update_due_at = self._next_due(incident, self.ctx.clock())
             entry = repo.add_entry(
-                session, incident, "severity_changed", actor_id, f"{previous} → {severity.id}",
-                {"from": previous, "to": severity.id}, at=self.ctx.clock(),
+                session,
+                incident,
+                "severity_changed",
+                actor_id,
+                f"{previous} → {severity.id}",
+                {"from": previous, "to": severity.id},
+                at=self.ctx.clock(),
             )
-            repo.enqueue(session, "incident.severity_changed", incident.id, {"entry_id": entry.id, "from": previous})
+            repo.enqueue(
+                session, "incident.severity_changed", incident.id, {"entry_id": entry.id, "from": previous}
+            )
             view = incident_view(incident)
         self.ctx.committed()
         return view
 
     # -- notes ---------------------------------------------------------------------------------
-    def add_note(self, incident_id: int, actor_id: str, text: str, request_key: str | None = None) -> IncidentView:
+    def add_note(
+        self, incident_id: int, actor_id: str, text: str, request_key: str | None = None
+    ) -> IncidentView:
         with self.ctx.uow() as session:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This note was already added.")
@@ -242,7 +272,9 @@ class IncidentService:
         return view
 
     # -- resolve / reopen ----------------------------------------------------------------------
-    def resolve(self, incident_id: int, actor_id: str, summary: str, request_key: str | None = None) -> IncidentView:
+    def resolve(
+        self, incident_id: int, actor_id: str, summary: str, request_key: str | None = None
+    ) -> IncidentView:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             if request_key and not repo.claim_request(session, request_key):
@@ -290,8 +322,13 @@ class IncidentService:
             incident.acknowledged_at, incident.acknowledged_by = now, actor_id
             took = now - incident.declared_at
             entry = repo.add_entry(
-                session, incident, "acknowledged", actor_id, "Acknowledged",
-                {"seconds_to_ack": int(took.total_seconds())}, at=now,
+                session,
+                incident,
+                "acknowledged",
+                actor_id,
+                "Acknowledged",
+                {"seconds_to_ack": int(took.total_seconds())},
+                at=now,
             )
             repo.enqueue(session, "incident.acknowledged", incident.id, {"entry_id": entry.id})
             view = incident_view(incident)

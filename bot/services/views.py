@@ -92,7 +92,9 @@ def incident_view(incident: Incident) -> IncidentView:
     catalog = snapshot_roles(incident.policy_snapshot)
     held = {a.role_id: a.user_id for a in incident.roles}
     levels = snapshot_severities(incident.policy_snapshot)
-    severity = levels.lookup(incident.severity_id) or Severity(id=incident.severity_id, name=incident.severity_id)
+    severity = levels.lookup(incident.severity_id) or Severity(
+        id=incident.severity_id, name=incident.severity_id
+    )
     return IncidentView(
         id=incident.id,
         ref=incident.ref,

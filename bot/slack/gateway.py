@@ -15,7 +15,14 @@ from bot.services.outbox import GiveUp, RetryLater
 log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
 )
 
 
@@ -73,13 +80,18 @@ class SlackGateway:
         cursor = ""
         while True:
             page = self.call(
-                "conversations.list", types="public_channel,private_channel", exclude_archived=True,
-                limit=200, cursor=cursor,
+                "conversations.list",
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
             )
             for channel in page.get("channels", []):
                 if channel.get("name") == name:
                     if not channel.get("is_member") and not channel.get("is_private"):
-                        self.call("conversations.join", channel=channel["id"], tolerate=("already_in_channel",))
+                        self.call(
+                            "conversations.join", channel=channel["id"], tolerate=("already_in_channel",)
+                        )
                     return str(channel["id"])
             cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:
@@ -91,7 +103,10 @@ class SlackGateway:
 
     def permalink(self, channel: str, ts: str) -> str | None:
         try:
-            return str(self.call("chat.getPermalink", channel=channel, message_ts=ts).get("permalink") or "") or None
+            return (
+                str(self.call("chat.getPermalink", channel=channel, message_ts=ts).get("permalink") or "")
+                or None
+            )
         except SlackCallFailed:
             return None
 

@@ -64,14 +64,26 @@ class SlackNotifier:
             raise GiveUp(str(exc)) from exc
 
     # -- helpers -------------------------------------------------------------------------------
-    def post(self, d: Delivery, step: str, channel: str, blocks: Sequence[Block], text: str,
-             thread_ts: str | None = None, entry: EntryView | None = None) -> str | None:
+    def post(
+        self,
+        d: Delivery,
+        step: str,
+        channel: str,
+        blocks: Sequence[Block],
+        text: str,
+        thread_ts: str | None = None,
+        entry: EntryView | None = None,
+    ) -> str | None:
         """Post once per ``step``; remembers the ts so a retry does not post twice."""
         if d.done(step):
             return str(d.progress[step]) if isinstance(d.progress[step], str) else None
         resp = self.slack.call(
-            "chat.postMessage", channel=channel, blocks=_dicts(blocks), text=cut(text, MESSAGE_TEXT),
-            thread_ts=thread_ts, unfurl_links=False,
+            "chat.postMessage",
+            channel=channel,
+            blocks=_dicts(blocks),
+            text=cut(text, MESSAGE_TEXT),
+            thread_ts=thread_ts,
+            unfurl_links=False,
         )
         ts = str(resp.get("ts", ""))
         d.mark(step, ts or True)
@@ -102,8 +114,11 @@ class SlackNotifier:
         inc = self._current(d)
         if inc.card_ts and inc.channel_id and not d.done("card_refreshed"):
             self.slack.call(
-                "chat.update", channel=inc.channel_id, ts=inc.card_ts,
-                blocks=_dicts(card.incident_card(inc, self.clock())), text=card.card_fallback_text(inc),
+                "chat.update",
+                channel=inc.channel_id,
+                ts=inc.card_ts,
+                blocks=_dicts(card.incident_card(inc, self.clock())),
+                text=card.card_fallback_text(inc),
             )
             d.mark("card_refreshed")
         if topic and inc.channel_id and not d.done("topic"):
@@ -124,13 +139,18 @@ class SlackNotifier:
         if not wanted:
             return
         resp = self.slack.call(
-            "conversations.invite", channel=channel, users=",".join(wanted), force=True,
+            "conversations.invite",
+            channel=channel,
+            users=",".join(wanted),
+            force=True,
             tolerate=("already_in_channel", "cant_invite_self", "user_not_found", "user_is_restricted"),
         )
         if not resp.get("ok"):
             log.warning("invite to %s partly failed: %s", channel, resp.get("errors") or resp.get("error"))
 
-    def broadcast(self, d: Delivery, inc: IncidentView, blocks: Sequence[Block], text: str, *, also_post: bool) -> None:
+    def broadcast(
+        self, d: Delivery, inc: IncidentView, blocks: Sequence[Block], text: str, *, also_post: bool
+    ) -> None:
         """A thread reply under the declaration, plus a channel post for the most severe levels."""
         if inc.private or not inc.broadcast_ts or not inc.broadcast_channel_id:
             return
@@ -155,7 +175,9 @@ class SlackNotifier:
             self.invite(channel, inc.people)
             d.mark("invite")
         if not inc.card_ts:
-            ts = self.post(d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc))
+            ts = self.post(
+                d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc)
+            )
             d.patch_incident(card_ts=ts)
             inc = self._current(d)
         if not d.done("pin") and inc.card_ts:
@@ -163,8 +185,13 @@ class SlackNotifier:
             d.mark("pin")
         if not inc.private and not inc.broadcast_ts:
             broadcast_id = self.slack.broadcast_channel_id()
-            ts = self.post(d, "broadcast", broadcast_id, messages.broadcast_declaration(inc),
-                           f"{inc.severity.id} declared: {inc.title}")
+            ts = self.post(
+                d,
+                "broadcast",
+                broadcast_id,
+                messages.broadcast_declaration(inc),
+                f"{inc.severity.id} declared: {inc.title}",
+            )
             d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
         self._tell_reporter(d, inc)
 
@@ -172,7 +199,9 @@ class SlackNotifier:
         day = inc.declared_at.date()
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
             name = channel_name_for(inc.title, day, attempt)
-            resp = self.slack.call("conversations.create", name=name, is_private=inc.private, tolerate=("name_taken",))
+            resp = self.slack.call(
+                "conversations.create", name=name, is_private=inc.private, tolerate=("name_taken",)
+            )
             if resp.get("ok"):
                 return str(resp["channel"]["id"]), str(resp["channel"]["name"])
         raise GiveUp(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
@@ -190,7 +219,10 @@ class SlackNotifier:
                 log.info("response_url unreachable: %s", exc)
         elif notify.get("channel_id") and notify["channel_id"] != inc.channel_id:
             self.slack.call(
-                "chat.postEphemeral", channel=notify["channel_id"], user=inc.reporter_id, text=text,
+                "chat.postEphemeral",
+                channel=notify["channel_id"],
+                user=inc.reporter_id,
+                text=text,
                 tolerate=("user_not_in_channel", "channel_not_found", "not_in_channel"),
             )
         d.mark("told_reporter")
@@ -204,13 +236,26 @@ class SlackNotifier:
         if not d.done("invite"):
             self.invite(channel, [user])
             d.mark("invite")
-        self.post(d, "message", channel, messages.role_message(inc, role, user, previous, entry.actor_id),
-                  f"<@{user}> is now {role.name}", entry=entry)
+        self.post(
+            d,
+            "message",
+            channel,
+            messages.role_message(inc, role, user, previous, entry.actor_id),
+            f"<@{user}> is now {role.name}",
+            entry=entry,
+        )
         if not d.done("checklist") and user != self.slack.bot_user_id():
-            dm = self.slack.call("conversations.open", users=user, tolerate=("user_not_found", "cannot_dm_bot"))
+            dm = self.slack.call(
+                "conversations.open", users=user, tolerate=("user_not_found", "cannot_dm_bot")
+            )
             if dm.get("ok"):
-                self.post(d, "checklist", str(dm["channel"]["id"]), messages.role_checklist(inc, role),
-                          f"You are {role.name} for {inc.ref}")
+                self.post(
+                    d,
+                    "checklist",
+                    str(dm["channel"]["id"]),
+                    messages.role_checklist(inc, role),
+                    f"You are {role.name} for {inc.ref}",
+                )
             d.mark("checklist")
         self.refresh_card(d, topic=role.id == "ic")
 
@@ -218,22 +263,40 @@ class SlackNotifier:
         inc = self._incident(d)
         entry = self._entry(d)
         channel = self._channel(d)
-        self.post(d, "message", channel, messages.update_message(inc, entry), f"Update: {entry.text}", entry=entry)
+        self.post(
+            d, "message", channel, messages.update_message(inc, entry), f"Update: {entry.text}", entry=entry
+        )
         self.refresh_card(d, topic=entry.data.get("status") != entry.data.get("previous_status"))
-        self.broadcast(d, inc, messages.broadcast_update(inc, entry), f"{inc.ref} update: {entry.text}", also_post=True)
+        self.broadcast(
+            d, inc, messages.broadcast_update(inc, entry), f"{inc.ref} update: {entry.text}", also_post=True
+        )
 
     def severity_changed(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
         channel = self._channel(d)
-        self.post(d, "message", channel, messages.severity_message(inc, entry), f"Severity is now {inc.severity.id}", entry=entry)
+        self.post(
+            d,
+            "message",
+            channel,
+            messages.severity_message(inc, entry),
+            f"Severity is now {inc.severity.id}",
+            entry=entry,
+        )
         self.refresh_card(d, topic=True)
-        self.broadcast(d, inc, messages.severity_message(inc, entry), f"{inc.ref} severity is now {inc.severity.id}",
-                       also_post=True)
+        self.broadcast(
+            d,
+            inc,
+            messages.severity_message(inc, entry),
+            f"{inc.ref} severity is now {inc.severity.id}",
+            also_post=True,
+        )
 
     def note_added(self, d: Delivery) -> None:
         entry = self._entry(d)
-        self.post(d, "message", self._channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry)
+        self.post(
+            d, "message", self._channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry
+        )
 
     def acknowledged(self, d: Delivery) -> None:
         inc = self._incident(d)
@@ -246,15 +309,23 @@ class SlackNotifier:
         entry = self._entry(d)
         channel = self._channel(d)
         now = self.clock()
-        self.post(d, "message", channel, messages.resolution_notice(inc, now, self.resolution_checklist()),
-                  f"Resolved: {inc.resolution_summary}", entry=entry)
+        self.post(
+            d,
+            "message",
+            channel,
+            messages.resolution_notice(inc, now, self.resolution_checklist()),
+            f"Resolved: {inc.resolution_summary}",
+            entry=entry,
+        )
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.broadcast_resolution(inc, now), f"{inc.ref} resolved", also_post=True)
 
     def reopened(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        self.post(d, "message", self._channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry)
+        self.post(
+            d, "message", self._channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
+        )
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
 
@@ -268,6 +339,11 @@ class SlackNotifier:
         p = d.payload
         if d.done("message"):
             return
-        resp = self.slack.call("chat.postMessage", channel=p["channel"], blocks=p.get("blocks"), text=p.get("text", ""),
-                               thread_ts=p.get("thread_ts"))
+        resp = self.slack.call(
+            "chat.postMessage",
+            channel=p["channel"],
+            blocks=p.get("blocks"),
+            text=p.get("text", ""),
+            thread_ts=p.get("thread_ts"),
+        )
         d.mark("message", str(resp.get("ts", "")) or True)

@@ -10,7 +10,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.storage.models import Incident, IncidentCounter, OutboxMessage, ProcessedRequest, TimelineEntry, utcnow
+from bot.storage.models import (
+    Incident,
+    IncidentCounter,
+    OutboxMessage,
+    ProcessedRequest,
+    TimelineEntry,
+    utcnow,
+)
 
 
 def next_sequence(session: Session, year: int) -> int:
@@ -108,7 +115,9 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEntry]:
     return list(session.execute(stmt).scalars())
 
 
-def enqueue(session: Session, event: str, incident_id: int | None, payload: dict[str, Any] | None = None) -> None:
+def enqueue(
+    session: Session, event: str, incident_id: int | None, payload: dict[str, Any] | None = None
+) -> None:
     session.add(OutboxMessage(event=event, incident_id=incident_id, payload=payload or {}))
 
 

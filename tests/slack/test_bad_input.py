@@ -18,7 +18,9 @@ VALID_NAME = re.compile(r"^incident-\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 
 def _last_ephemeral(bot: BotHarness, user: str, needle: str) -> str:
     found = wait_until(
-        lambda: next((e for e in bot.workspace.ephemerals(user) if needle in (e.text or "") + str(e.blocks)), None),
+        lambda: next(
+            (e for e in bot.workspace.ephemerals(user) if needle in (e.text or "") + str(e.blocks)), None
+        ),
         what=f"ephemeral containing {needle!r}",
     )
     return (found.text or "") + str(found.blocks)
@@ -33,11 +35,25 @@ def test_unknown_severity_lists_valid_ones_and_creates_nothing(bot: BotHarness) 
     assert bot.workspace.calls_to("conversations.create") == []
 
 
-@pytest.mark.parametrize("text", ["update hello", "role ic <@U0BOB|bob>", "severity SEV2", "note x", "resolve done", "status", "summary", "ack"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "update hello",
+        "role ic <@U0BOB|bob>",
+        "severity SEV2",
+        "note x",
+        "resolve done",
+        "status",
+        "summary",
+        "ack",
+    ],
+)
 def test_incident_only_commands_outside_an_incident_channel(bot_sqlite: BotHarness, text: str) -> None:
     r = bot_sqlite.command(text)
     assert r.status_code == 200
-    assert "only works inside an incident channel" in _last_ephemeral(bot_sqlite, "U0ALICE", "incident channel")
+    assert "only works inside an incident channel" in _last_ephemeral(
+        bot_sqlite, "U0ALICE", "incident channel"
+    )
 
 
 def test_unknown_role_user_and_bot_are_refused(bot_sqlite: BotHarness) -> None:
@@ -86,7 +102,11 @@ def test_odd_titles_give_valid_channel_names(bot_sqlite: BotHarness, title: str,
 
 def _signed(body: str, ts: int, secret: str = SIGNING_SECRET) -> dict[str, str]:
     sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sig, "Content-Type": "application/x-www-form-urlencoded"}
+    return {
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": sig,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
 
 
 @pytest.mark.parametrize("case", ["bad_signature", "missing_signature", "old_timestamp", "wrong_secret"])
@@ -94,8 +114,17 @@ def test_bad_signatures_are_rejected_with_401(bot: BotHarness, case: str) -> Non
     import requests
 
     general = bot.workspace.channel_by_name("general").id
-    body = urlencode({"command": "/incident", "text": "SEV1 forged", "user_id": "U0ALICE", "channel_id": general,
-                      "team_id": bot.workspace.team_id, "response_url": "", "trigger_id": "x"})
+    body = urlencode(
+        {
+            "command": "/incident",
+            "text": "SEV1 forged",
+            "user_id": "U0ALICE",
+            "channel_id": general,
+            "team_id": bot.workspace.team_id,
+            "response_url": "",
+            "trigger_id": "x",
+        }
+    )
     now = int(time.time())
     headers = {
         "bad_signature": {**_signed(body, now), "X-Slack-Signature": "v0=" + "0" * 64},

@@ -39,4 +39,6 @@ def test_slash_command_declares_incident_end_to_end(bot: BotHarness) -> None:
     assert incident.broadcast_ts
 
     # The reporter got the link through the response_url.
-    wait_until(lambda: any(incident.channel_id in (e.text or "") for e in ws.ephemerals("U0ALICE")), what="link")
+    wait_until(
+        lambda: any(incident.channel_id in (e.text or "") for e in ws.ephemerals("U0ALICE")), what="link"
+    )

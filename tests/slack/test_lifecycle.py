@@ -28,7 +28,10 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     assert "U0BOB" in channel.members
     assert "<@U0BOB>" in channel.topic
     assert "<@U0BOB>" in _card(bot, inc)
-    assert any("Incident Commander" in str(m.blocks) and "Checklist" in str(m.blocks) for m in ws.dm_messages("U0BOB"))
+    assert any(
+        "Incident Commander" in str(m.blocks) and "Checklist" in str(m.blocks)
+        for m in ws.dm_messages("U0BOB")
+    )
     assert ("role_assigned", "U0ALICE", "Incident Commander: <@U0BOB>") in _timeline(bot, inc)
 
     # Handover by alias, recorded as such.
@@ -90,7 +93,10 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     assert "Rolled back the bad deploy" in str(notice.blocks)
     assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
     assert "Reopen" in _card(bot, inc)
-    assert any("Rolled back the bad deploy" in str(m.blocks) for m in ws.thread(ws.channel_by_name("incidents").id, inc.broadcast_ts))
+    assert any(
+        "Rolled back the bad deploy" in str(m.blocks)
+        for m in ws.thread(ws.channel_by_name("incidents").id, inc.broadcast_ts)
+    )
 
     # Updates after resolution are refused with a clear message; nothing changes.
     before = len(_timeline(bot, inc))
@@ -112,17 +118,25 @@ def test_status_summary_list_and_help(bot: BotHarness) -> None:
     ws = bot.workspace
     r = bot.command("status", channel=inc.channel_id)
     assert r.status_code == 200
-    wait_until(lambda: any("login broken" in str(e.blocks) for e in ws.ephemerals("U0ALICE", inc.channel_id)), what="status")
+    wait_until(
+        lambda: any("login broken" in str(e.blocks) for e in ws.ephemerals("U0ALICE", inc.channel_id)),
+        what="status",
+    )
 
     bot.command("summary", channel=inc.channel_id)
     bot.settle()
     assert any("Summary:" in str(m.blocks) for m in ws.messages(inc.channel_id))
 
     bot.command("list")
-    listing = wait_until(lambda: next((e for e in ws.ephemerals("U0ALICE") if "Open incidents" in str(e.blocks)), None), what="list")
+    listing = wait_until(
+        lambda: next((e for e in ws.ephemerals("U0ALICE") if "Open incidents" in str(e.blocks)), None),
+        what="list",
+    )
     text = str(listing.blocks)
     assert text.index("login broken") < text.index("slow exports")  # most severe first
     assert other.ref in text
 
     bot.command("help")
-    wait_until(lambda: any("/incident update" in (e.text or "") for e in ws.ephemerals("U0ALICE")), what="help")
+    wait_until(
+        lambda: any("/incident update" in (e.text or "") for e in ws.ephemerals("U0ALICE")), what="help"
+    )

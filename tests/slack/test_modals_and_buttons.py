@@ -35,7 +35,9 @@ def test_declare_modal_from_bare_command_and_title_only(bot_sqlite: BotHarness) 
     assert r.status_code == 200
     bot.settle()
     [inc] = bot.container.services.incidents.list_open()
-    assert inc.severity.id == "SEV2" and inc.commander_id == "U0CAROL" and inc.description == "Totals off by tax"
+    assert (
+        inc.severity.id == "SEV2" and inc.commander_id == "U0CAROL" and inc.description == "Totals off by tax"
+    )
     assert {"U0BOB", "U0CAROL"} <= set(ws.channel(inc.channel_id).members)
 
 
@@ -68,18 +70,23 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     bot.settle()
     assert bot.container.services.incidents.get(inc.id).acknowledged_by == "U0BOB"
     card = ws.message(ch, card_ts)
-    assert "Acknowledge" not in str([e for b in card.blocks if b.get("type") == "actions" for e in b["elements"]])
+    assert "Acknowledge" not in str(
+        [e for b in card.blocks if b.get("type") == "actions" for e in b["elements"]]
+    )
     bot.driver.click_button("U0CAROL", ch, card_ts, ids.POST_UPDATE)  # still works after ack
     ws.close_top_modal("U0CAROL")
 
     # Post update through the modal.
     bot.driver.click_button("U0BOB", ch, card_ts, ids.POST_UPDATE)
     wait_until(lambda: ws.open_view("U0BOB"), what="update modal")
-    r = bot.driver.submit_view("U0BOB", values={
-        ids.STATUS[0]: {ids.STATUS[1]: "monitoring"},
-        ids.SUMMARY[0]: {ids.SUMMARY[1]: "Queue drained, watching"},
-        ids.IMPACT[0]: {ids.IMPACT[1]: "Webhooks up to 10 minutes late"},
-    })
+    r = bot.driver.submit_view(
+        "U0BOB",
+        values={
+            ids.STATUS[0]: {ids.STATUS[1]: "monitoring"},
+            ids.SUMMARY[0]: {ids.SUMMARY[1]: "Queue drained, watching"},
+            ids.IMPACT[0]: {ids.IMPACT[1]: "Webhooks up to 10 minutes late"},
+        },
+    )
     assert r.status_code == 200
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
@@ -90,10 +97,13 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     bot.driver.click_button("U0BOB", ch, card_ts, ids.ASSIGN_ROLES)
     view = wait_until(lambda: ws.open_view("U0BOB"), what="roles modal")
     assert "Scribe" in str(view.body) and "Communications Lead" in str(view.body)
-    bot.driver.submit_view("U0BOB", values={
-        f"{ids.ROLE_BLOCK_PREFIX}ic": {ids.ROLE_SELECT: "U0BOB"},
-        f"{ids.ROLE_BLOCK_PREFIX}scribe": {ids.ROLE_SELECT: "U0DAVE"},
-    })
+    bot.driver.submit_view(
+        "U0BOB",
+        values={
+            f"{ids.ROLE_BLOCK_PREFIX}ic": {ids.ROLE_SELECT: "U0BOB"},
+            f"{ids.ROLE_BLOCK_PREFIX}scribe": {ids.ROLE_SELECT: "U0DAVE"},
+        },
+    )
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.commander_id == "U0BOB" and fresh.holder("scribe") == "U0DAVE"
@@ -104,10 +114,13 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     wait_until(lambda: ws.open_view("U0BOB"), what="resolve modal")
     r = bot.driver.submit_view("U0BOB", values={ids.RESOLUTION[0]: {ids.RESOLUTION[1]: "  "}})
     assert r.json()["response_action"] == "errors"
-    r = bot.driver.submit_view("U0BOB", values={
-        ids.RESOLUTION[0]: {ids.RESOLUTION[1]: "Scaled the consumer"},
-        ids.ROOT_CAUSE[0]: {ids.ROOT_CAUSE[1]: "Consumer pool too small"},
-    })
+    r = bot.driver.submit_view(
+        "U0BOB",
+        values={
+            ids.RESOLUTION[0]: {ids.RESOLUTION[1]: "Scaled the consumer"},
+            ids.ROOT_CAUSE[0]: {ids.ROOT_CAUSE[1]: "Consumer pool too small"},
+        },
+    )
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.status.value == "resolved" and "Consumer pool too small" in fresh.resolution_summary

@@ -25,7 +25,9 @@ def test_rate_limited_channel_creation_is_retried_after_retry_after(bot_sqlite: 
     r = bot.command("SEV2 image uploads failing")
     assert r.status_code == 200
     # The incident row and its timeline exist at once, before Slack has accepted anything.
-    inc = wait_until(lambda: next(iter(bot.container.services.incidents.list_open()), None), what="incident row")
+    inc = wait_until(
+        lambda: next(iter(bot.container.services.incidents.list_open()), None), what="incident row"
+    )
     with bot.container.uow() as session:
         assert [e.kind for e in repo.timeline(session, inc.id)] == ["declared"]
     inc = bot.wait_delivered(inc.id, timeout=20)
@@ -83,13 +85,20 @@ def test_already_in_channel_and_self_invites_are_not_errors(bot_sqlite: BotHarne
 def test_event_retries_are_processed_once_and_joiners_see_the_card(bot_sqlite: BotHarness) -> None:
     bot, ws = bot_sqlite, bot_sqlite.workspace
     inc = bot.declare("SEV2 payroll export stuck")
-    event = {"type": "member_joined_channel", "user": "U0DAVE", "channel": inc.channel_id,
-             "channel_type": "C", "team": ws.team_id}
+    event = {
+        "type": "member_joined_channel",
+        "user": "U0DAVE",
+        "channel": inc.channel_id,
+        "channel_type": "C",
+        "team": ws.team_id,
+    }
     first = bot.driver.user_joins("U0DAVE", inc.channel_id)
     assert first.status_code == 200
     event_id = bot.driver.last_event_id
     retry = bot.driver.send_event(event, retry_num=1, event_id=event_id)
     assert retry.status_code == 200
     bot.settle()
-    greetings = [e for e in ws.ephemerals("U0DAVE", inc.channel_id) if "payroll export stuck" in str(e.blocks)]
+    greetings = [
+        e for e in ws.ephemerals("U0DAVE", inc.channel_id) if "payroll export stuck" in str(e.blocks)
+    ]
     assert len(greetings) == 1

@@ -38,9 +38,7 @@ def card_header(incident: IncidentView) -> str:
 
 
 def card_fallback_text(incident: IncidentView) -> str:
-    return cut(
-        f"{incident.ref} [{incident.severity.id}] {incident.title}: {incident.status.value}", 3000
-    )
+    return cut(f"{incident.ref} [{incident.severity.id}] {incident.title}: {incident.status.value}", 3000)
 
 
 def incident_card(incident: IncidentView, now: datetime, *, interactive: bool = True) -> list[Block]:
@@ -63,11 +61,17 @@ def incident_card(incident: IncidentView, now: datetime, *, interactive: bool = 
         roles = "  ·  ".join(f"*{h.role.name}:* {mention(h.user_id)}" for h in others)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(roles, SECTION_TEXT))))
     if incident.description:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"*Description*\n{incident.description}", SECTION_TEXT))))
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=cut(f"*Description*\n{incident.description}", SECTION_TEXT))
+            )
+        )
     blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(_latest(incident), SECTION_TEXT))))
     if incident.impact:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"*Impact*\n{incident.impact}", FIELD_TEXT))))
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=cut(f"*Impact*\n{incident.impact}", FIELD_TEXT)))
+        )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_timing(incident, now))]))
     if interactive:
         blocks.append(card_actions(incident))

@@ -61,7 +61,9 @@ def broadcast_update(incident: IncidentView, entry: EntryView) -> list[Block]:
     return [_section(f"{head}\n{entry.text}"), _context(f"by {mention(entry.actor_id)} · {incident.title}")]
 
 
-def role_message(incident: IncidentView, role: Role, user_id: str, previous: str | None, actor: str | None) -> list[Block]:
+def role_message(
+    incident: IncidentView, role: Role, user_id: str, previous: str | None, actor: str | None
+) -> list[Block]:
     text = f":busts_in_silhouette: {mention(user_id)} is now *{role.name}*"
     if previous:
         text += f" (handed over from {mention(previous)})"
@@ -73,7 +75,9 @@ def role_message(incident: IncidentView, role: Role, user_id: str, previous: str
 def role_checklist(incident: IncidentView, role: Role) -> list[Block]:
     items = "\n".join(f"• {item}" for item in role.checklist) or "_No checklist for this role._"
     return [
-        _section(f"You are *{role.name}* for *{incident.ref}: {incident.title}* in {channel_link(incident.channel_id, incident.channel_name)}."),
+        _section(
+            f"You are *{role.name}* for *{incident.ref}: {incident.title}* in {channel_link(incident.channel_id, incident.channel_name)}."
+        ),
         _context(role.description) if role.description else DividerBlock(),
         _section(f"*Checklist*\n{items}"),
     ]
@@ -81,7 +85,11 @@ def role_checklist(incident: IncidentView, role: Role) -> list[Block]:
 
 def severity_message(incident: IncidentView, entry: EntryView) -> list[Block]:
     old = entry.data.get("from", "?")
-    return [_section(f":arrows_counterclockwise: Severity changed from *{old}* to *{severity_text(incident.severity)}* by {mention(entry.actor_id)}")]
+    return [
+        _section(
+            f":arrows_counterclockwise: Severity changed from *{old}* to *{severity_text(incident.severity)}* by {mention(entry.actor_id)}"
+        )
+    ]
 
 
 def note_message(entry: EntryView) -> list[Block]:
@@ -141,7 +149,11 @@ def broadcast_declaration(incident: IncidentView) -> list[Block]:
         ),
         ActionsBlock(
             block_id="broadcast_actions",
-            elements=[ButtonElement(text="Join channel", action_id=ids.JOIN, value=str(incident.id), style="primary")],
+            elements=[
+                ButtonElement(
+                    text="Join channel", action_id=ids.JOIN, value=str(incident.id), style="primary"
+                )
+            ],
         ),
     ]
 
@@ -165,8 +177,25 @@ def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Bloc
 
 def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: datetime) -> list[Block]:
     roles = "\n".join(f"• *{h.role.name}:* {mention(h.user_id)}" for h in incident.roles)
-    recent = [e for e in entries if e.kind in ("update", "heartbeat", "note", "severity_changed", "role_assigned", "resolved", "reopened", "acknowledged")][-12:]
-    lines = "\n".join(f"• {when(e.occurred_at, '{time}')} {mention(e.actor_id, '')} {e.kind.replace('_', ' ')}: {cut(e.text, 200)}" for e in recent)
+    recent = [
+        e
+        for e in entries
+        if e.kind
+        in (
+            "update",
+            "heartbeat",
+            "note",
+            "severity_changed",
+            "role_assigned",
+            "resolved",
+            "reopened",
+            "acknowledged",
+        )
+    ][-12:]
+    lines = "\n".join(
+        f"• {when(e.occurred_at, '{time}')} {mention(e.actor_id, '')} {e.kind.replace('_', ' ')}: {cut(e.text, 200)}"
+        for e in recent
+    )
     return [
         HeaderBlock(text=cut(f"Summary: {incident.ref} {incident.title}", HEADER_TEXT)),
         SectionBlock(
@@ -178,7 +207,9 @@ def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: d
             ]
         ),
         _section(f"*Roles*\n{roles or '_none_'}"),
-        _section(f"*Latest*\n{incident.last_update_text or incident.resolution_summary or '_no update yet_'}"),
+        _section(
+            f"*Latest*\n{incident.last_update_text or incident.resolution_summary or '_no update yet_'}"
+        ),
         _section(f"*Recent timeline*\n{lines or '_nothing yet_'}"),
     ]
 

@@ -30,11 +30,17 @@ def _metadata(**values: object) -> str:
 
 
 def _severity_option(sev: Severity) -> Option:
-    return Option(value=sev.id, label=cut(f"{sev.label}: {sev.description}" if sev.description else sev.label, OPTION_TEXT))
+    return Option(
+        value=sev.id,
+        label=cut(f"{sev.label}: {sev.description}" if sev.description else sev.label, OPTION_TEXT),
+    )
 
 
 def declare_modal(
-    severities: SeverityPolicy, title: str = "", severity: Severity | None = None, origin_channel: str | None = None
+    severities: SeverityPolicy,
+    title: str = "",
+    severity: Severity | None = None,
+    origin_channel: str | None = None,
 ) -> View:
     options = [_severity_option(s) for s in severities][:100]
     initial = _severity_option(severity) if severity else None
@@ -59,7 +65,9 @@ def declare_modal(
             InputBlock(
                 block_id=ids.SEVERITY[0],
                 label="Severity",
-                element=StaticSelectElement(action_id=ids.SEVERITY[1], options=options, initial_option=initial),
+                element=StaticSelectElement(
+                    action_id=ids.SEVERITY[1], options=options, initial_option=initial
+                ),
             ),
             InputBlock(
                 block_id=ids.DESCRIPTION[0],
@@ -118,20 +126,30 @@ def update_modal(incident: IncidentView) -> View:
             InputBlock(
                 block_id=ids.STATUS[0],
                 label="Status",
-                element=StaticSelectElement(action_id=ids.STATUS[1], options=statuses, initial_option=current),
+                element=StaticSelectElement(
+                    action_id=ids.STATUS[1], options=statuses, initial_option=current
+                ),
             ),
             InputBlock(
                 block_id=ids.SUMMARY[0],
                 label="Summary",
-                element=PlainTextInputElement(action_id=ids.SUMMARY[1], multiline=True, max_length=2900,
-                                              placeholder="What we know, what we are doing, what is next"),
+                element=PlainTextInputElement(
+                    action_id=ids.SUMMARY[1],
+                    multiline=True,
+                    max_length=2900,
+                    placeholder="What we know, what we are doing, what is next",
+                ),
             ),
             InputBlock(
                 block_id=ids.IMPACT[0],
                 label="Impact",
                 optional=True,
-                element=PlainTextInputElement(action_id=ids.IMPACT[1], multiline=True, max_length=2000,
-                                              initial_value=incident.impact or None),
+                element=PlainTextInputElement(
+                    action_id=ids.IMPACT[1],
+                    multiline=True,
+                    max_length=2000,
+                    initial_value=incident.impact or None,
+                ),
             ),
         ],
     )
@@ -150,8 +168,9 @@ def resolve_modal(incident: IncidentView) -> View:
             InputBlock(
                 block_id=ids.RESOLUTION[0],
                 label="Resolution summary",
-                element=PlainTextInputElement(action_id=ids.RESOLUTION[1], multiline=True, max_length=2900,
-                                              placeholder="What fixed it"),
+                element=PlainTextInputElement(
+                    action_id=ids.RESOLUTION[1], multiline=True, max_length=2900, placeholder="What fixed it"
+                ),
             ),
             InputBlock(
                 block_id=ids.ROOT_CAUSE[0],

@@ -24,7 +24,9 @@ ActionHandler = Callable[[int, dict[str, Any], WebClient, Respond, Services], No
 def register(app: App, services: Services) -> None:
     def route(action_id: str, handler: ActionHandler) -> None:
         @app.action(action_id)
-        def _listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        def _listener(
+            ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        ) -> None:
             ack()
             user = (body.get("user") or {}).get("id", "")
             channel = (body.get("channel") or {}).get("id")
@@ -50,35 +52,49 @@ def _user(body: dict[str, Any]) -> str:
     return str((body.get("user") or {}).get("id", ""))
 
 
-def _acknowledge(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _acknowledge(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     result = services.incidents.acknowledge(incident_id, _user(body))
     if result.already_by:
         reply(respond, client, None, _user(body), f"Already acknowledged by <@{result.already_by}>.")
 
 
-def _open_roles(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
-    client.views_open(trigger_id=body["trigger_id"], view=modals.roles_modal(services.incidents.get(incident_id)))
+def _open_roles(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    client.views_open(
+        trigger_id=body["trigger_id"], view=modals.roles_modal(services.incidents.get(incident_id))
+    )
 
 
-def _open_update(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _open_update(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     incident = services.incidents.get(incident_id)
     if not incident.status.is_open:
         raise UserError("This incident is resolved. Reopen it to post updates.")
     client.views_open(trigger_id=body["trigger_id"], view=modals.update_modal(incident))
 
 
-def _open_resolve(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _open_resolve(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     incident = services.incidents.get(incident_id)
     if not incident.status.is_open:
         raise UserError("This incident is already resolved.")
     client.views_open(trigger_id=body["trigger_id"], view=modals.resolve_modal(incident))
 
 
-def _reopen(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _reopen(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     services.incidents.reopen(incident_id, _user(body), "Reopened from the incident card")
 
 
-def _join(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _join(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     incident = services.incidents.get(incident_id)
     if not incident.channel_id:
         raise UserError("The incident channel is still being created; try again in a few seconds.")
@@ -94,7 +110,9 @@ def _invite(client: WebClient, channel: str, user: str) -> None:
             raise UserError(f"I couldn't add you to <#{channel}> ({exc.response.get('error')}).") from exc
 
 
-def _escalate(incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _escalate(
+    incident_id: int, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
     handler = services.extra.get("escalate")
     if handler is None:
         raise UserError("Paging is not configured, so there is nobody to escalate to.")

@@ -31,7 +31,9 @@ class CommandRequest:
     services: Services
 
     def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        self.respond(text=cut(text, MESSAGE_TEXT), blocks=blocks, response_type="ephemeral", replace_original=False)
+        self.respond(
+            text=cut(text, MESSAGE_TEXT), blocks=blocks, response_type="ephemeral", replace_original=False
+        )
 
     def incident(self, verb: str) -> Any:
         return self.services.incidents.by_channel(self.channel_id, verb)
@@ -60,7 +62,9 @@ def register(app: App, services: Services) -> None:
             ack()
             client.views_open(
                 trigger_id=req.trigger_id,
-                view=modals.declare_modal(services.ctx.playbooks.severities, parsed.title, parsed.severity, req.channel_id),
+                view=modals.declare_modal(
+                    services.ctx.playbooks.severities, parsed.title, parsed.severity, req.channel_id
+                ),
             )
             return
         else:
@@ -105,7 +109,9 @@ def _update(cmd: Any, req: CommandRequest) -> None:
 def _role(cmd: Any, req: CommandRequest) -> None:
     inc = req.incident("role")
     if not _is_person(req, cmd.user_id):
-        raise UserError(f"<@{cmd.user_id}> is not a person in this workspace (unknown user, bot or deactivated).")
+        raise UserError(
+            f"<@{cmd.user_id}> is not a person in this workspace (unknown user, bot or deactivated)."
+        )
     req.services.incidents.assign_role(inc.id, cmd.role_word, cmd.user_id, req.user_id)
 
 

@@ -21,7 +21,7 @@ def register(app: App, services: Services) -> None:
     seen: Callable[[str], bool] = services.extra.get("claim_event") or (lambda _key: True)
 
     @app.middleware
-    def drop_retries(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
+    def drop_retries(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not seen(f"event:{event_id}"):
             return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
@@ -37,7 +37,9 @@ def register(app: App, services: Services) -> None:
         now = services.ctx.clock()
         try:
             client.chat_postEphemeral(
-                channel=channel, user=user, text=card.card_fallback_text(incident),
+                channel=channel,
+                user=user,
+                text=card.card_fallback_text(incident),
                 blocks=[b.to_dict() for b in card.incident_card(incident, now, interactive=False)],
             )
         except SlackApiError as exc:

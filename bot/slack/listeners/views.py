@@ -63,7 +63,9 @@ def register(app: App, services: Services) -> None:
             picked = (elements.get(ids.ROLE_SELECT) or {}).get("selected_user")
             if picked:
                 try:
-                    services.incidents.assign_role(incident_id, block_id[len(ids.ROLE_BLOCK_PREFIX):], picked, user)
+                    services.incidents.assign_role(
+                        incident_id, block_id[len(ids.ROLE_BLOCK_PREFIX) :], picked, user
+                    )
                 except UserError as exc:
                     log.info("role assignment refused: %s", exc)
 
@@ -81,7 +83,10 @@ def register(app: App, services: Services) -> None:
             return
         try:
             services.incidents.post_update(
-                incident_id, body["user"]["id"], text, status,
+                incident_id,
+                body["user"]["id"],
+                text,
+                status,
                 impact=(state_value(values, *ids.IMPACT) or "").strip(),
                 request_key=f"view:{view['id']}",
             )
@@ -108,7 +113,9 @@ def register(app: App, services: Services) -> None:
             ack()
             return
         try:
-            services.incidents.resolve(incident_id, body["user"]["id"], summary, request_key=f"view:{view['id']}")
+            services.incidents.resolve(
+                incident_id, body["user"]["id"], summary, request_key=f"view:{view['id']}"
+            )
         except AlreadyHandled:
             ack()
             return
