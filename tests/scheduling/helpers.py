@@ -1,0 +1,47 @@
+"""Shared helpers for the scheduling tests: the fast playbooks and finders for reminders and pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.slack import ids
+from tests.harness import BotHarness, start_bot, wait_until
+
+FAST_PLAYBOOKS = Path(__file__).parent / "playbooks"
+
+
+def fast_bot(database_url: str, *, wait_for_scheduler: bool = True, **kwargs: Any) -> BotHarness:
+    """The bot with second-scale cadences; by default returns once its scheduler runs."""
+    bot = start_bot(database_url, playbooks_dir=FAST_PLAYBOOKS, **kwargs)
+    if wait_for_scheduler:
+        wait_until(lambda: scheduler_running(bot), timeout=20, what="the scheduler to start")
+    return bot
+
+
+def scheduler_running(bot: BotHarness) -> bool:
+    return bool(bot.container.services.extra["scheduler"].running)
+
+
+def nudges(bot: BotHarness, channel_id: str) -> list[Any]:
+    return [m for m in bot.workspace.messages(channel_id) if ids.NUDGE_SNOOZE in str(m.blocks)]
+
+
+def pages(bot: BotHarness, user_id: str) -> list[Any]:
+    return [m for m in bot.workspace.dm_messages(user_id) if "You are being paged" in str(m.blocks)]
+
+
+def notices(bot: BotHarness, channel_id: str, needle: str) -> list[Any]:
+    return [m for m in bot.workspace.messages(channel_id) if needle in f"{m.text} {m.blocks}"]
+
+
+def ts(message: Any) -> float:
+    return float(message.ts)
+
+
+def running(bot: BotHarness) -> Iterator[BotHarness]:
+    try:
+        yield bot
+    finally:
+        bot.stop()

@@ -1,0 +1,103 @@
+"""Paging on declare, escalation through levels and repeats, acknowledgement, escalate now, on-call view."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.slack import ids
+from tests.harness import BotHarness, wait_until
+from tests.scheduling.helpers import fast_bot, notices, pages, running, ts
+
+LAG = 2.5
+
+
+@pytest.fixture
+def bot(database_url: str) -> Iterator[BotHarness]:
+    yield from running(fast_bot(database_url))
+
+
+def test_unacknowledged_page_walks_the_chain_repeats_then_says_nobody_acked(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 payments down")
+    t0 = inc.declared_at.timestamp()
+    # Level 1 (primary: U0BOB) at once; level 2 (secondary: carol@example.com -> U0CAROL) after respond_within 3s;
+    # then the chain repeats once (2s each) and the channel hears nobody acknowledged.
+    bob = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")[0]
+    assert ts(bob) <= t0 + LAG
+    assert ids.ACK in str(bob.blocks) and ids.ESCALATE in str(bob.blocks)
+    assert f"<#{inc.channel_id}>" in str(bob.blocks) and "SEV1" in str(bob.blocks)
+    assert "U0BOB" in bot.workspace.channel(inc.channel_id).members
+    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=8, what="level 2 page")[0]
+    assert t0 + 3 - 0.5 <= ts(carol) <= t0 + 3 + LAG
+    assert "U0CAROL" in bot.workspace.channel(inc.channel_id).members
+    wait_until(lambda: notices(bot, inc.channel_id, "not acknowledged within 3s"), what="channel told why")
+    wait_until(lambda: len(pages(bot, "U0BOB")) == 2, timeout=8, what="repeat of level 1")
+    wait_until(lambda: len(pages(bot, "U0CAROL")) == 2, timeout=8, what="repeat of level 2")
+    nobody = wait_until(lambda: notices(bot, inc.channel_id, "Nobody acknowledged"), timeout=8, what="exhausted")
+    assert ts(nobody[0]) >= t0 + 9 - 0.5
+    broadcast = bot.workspace.channel_by_name("incidents")
+    assert broadcast is not None and notices(bot, broadcast.id, "Nobody acknowledged")
+    time.sleep(3)
+    bot.settle()
+    assert len(pages(bot, "U0BOB")) == 2 and len(pages(bot, "U0CAROL")) == 2
+    assert len(notices(bot, inc.channel_id, "Nobody acknowledged")) == 1
+
+
+def test_acknowledge_in_the_dm_stops_the_chain_and_a_second_click_says_who(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 api 500s")
+    page = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")[0]
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ACK)
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.acknowledged_by == "U0BOB"
+    time.sleep(4.5)  # past respond_within
+    bot.settle()
+    assert pages(bot, "U0CAROL") == []
+    assert len(pages(bot, "U0BOB")) == 1
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ACK)
+    wait_until(lambda: any("Already acknowledged by <@U0BOB>" in (e.text or "")
+                           for e in bot.workspace.ephemerals("U0BOB")), what="already acknowledged")
+    assert bot.container.services.incidents.get(inc.id).acknowledged_at == fresh.acknowledged_at
+
+
+def test_escalate_command_pages_the_next_level_now(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 queue backlog")
+    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")
+    before = time.time()
+    bot.command("escalate", channel=inc.channel_id, user="U0ALICE")
+    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=5, what="escalated page")[0]
+    assert ts(carol) - before < LAG
+    assert "escalated by <@U0ALICE>" in str(carol.blocks)
+    bot.settle()
+    assert notices(bot, inc.channel_id, "escalated by <@U0ALICE>")
+
+
+def test_escalate_button_in_the_dm_pages_the_next_level(bot: BotHarness) -> None:
+    bot.declare("SEV1 cache stampede")
+    page = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")[0]
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ESCALATE)
+    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=2.5, what="escalated page")[0]
+    assert "escalated by <@U0BOB>" in str(carol.blocks)
+
+
+def test_resolve_stops_paging(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 dns flapping")
+    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")
+    bot.command("resolve dns fixed", channel=inc.channel_id)
+    bot.settle()
+    time.sleep(4.5)
+    bot.settle()
+    assert pages(bot, "U0CAROL") == []
+
+
+def test_oncall_command_lists_who_is_on_call_and_the_next_handoff(bot: BotHarness) -> None:
+    general = bot.workspace.channel_by_name("general")
+    assert general is not None
+    bot.command("oncall", channel=general.id)
+    reply = wait_until(lambda: [e for e in bot.workspace.ephemerals("U0ALICE") if "On call now" in (e.text or "")],
+                       what="on-call answer")[0]
+    assert "*primary* (Europe/Paris): <@U0BOB>" in reply.text
+    assert "*secondary* (America/New_York): <@U0CAROL>" in reply.text  # email resolved
+    assert "<!date^" in reply.text

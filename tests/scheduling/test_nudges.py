@@ -1,0 +1,87 @@
+"""Update reminders at the severity's cadence: on time, reset by updates, snoozed, never after resolve."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.slack import ids
+from tests.harness import BotHarness, wait_until
+from tests.scheduling.helpers import fast_bot, nudges, running, ts
+
+CADENCE = 3.0
+LAG = 2.5  # generous: CI machines are noisy
+
+
+@pytest.fixture
+def bot(database_url: str) -> Iterator[BotHarness]:
+    yield from running(fast_bot(database_url))
+
+
+def test_reminders_come_at_the_cadence_and_updates_reset_them(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 search is slow")
+    declared = inc.declared_at.timestamp()
+    first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=CADENCE + 6, what="first reminder")[0]
+    assert declared + CADENCE - 0.5 <= ts(first) <= declared + CADENCE + LAG
+    text = str(first.blocks)
+    assert "<!channel>" in text  # no commander yet
+    assert "since the last update" in text
+    for action in (ids.POST_UPDATE, ids.NUDGE_NO_CHANGE, ids.NUDGE_SNOOZE):
+        assert action in text
+
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    bot.command("update identified the index is cold", channel=inc.channel_id)
+    bot.settle()
+    updated_at = bot.container.services.incidents.get(inc.id).last_update_at
+    assert updated_at is not None
+    count = len(nudges(bot, inc.channel_id))
+    second = wait_until(lambda: nudges(bot, inc.channel_id)[count:], timeout=CADENCE + 6, what="next reminder")[0]
+    assert ts(second) >= updated_at.timestamp() + CADENCE - 0.5
+    assert ts(second) <= updated_at.timestamp() + CADENCE + LAG
+    assert "<@U0BOB>" in str(second.blocks)
+
+    bot.command("resolve index warmed", channel=inc.channel_id)
+    bot.settle()
+    after_resolve = len(nudges(bot, inc.channel_id))
+    time.sleep(CADENCE + 1.5)
+    bot.settle()
+    assert len(nudges(bot, inc.channel_id)) == after_resolve
+
+
+def test_third_unanswered_reminder_also_calls_the_comms_lead(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 exports stuck")
+    bot.command("role comms <@U0DAVE|dave>", channel=inc.channel_id)
+    found = wait_until(lambda: len(nudges(bot, inc.channel_id)) >= 3 and nudges(bot, inc.channel_id),
+                       timeout=3 * CADENCE + 8, what="three reminders")
+    first, second, third = found[:3]
+    assert "<@U0DAVE>" not in str(first.blocks) and "<@U0DAVE>" not in str(second.blocks)
+    assert "<@U0DAVE>" in str(third.blocks)
+    assert "2 reminders have gone unanswered" in str(third.blocks)
+    # Evenly spaced: a reminder every cadence, not a burst.
+    assert ts(second) - ts(first) >= CADENCE - 0.5
+    assert ts(third) - ts(second) >= CADENCE - 0.5
+
+
+def test_no_change_posts_a_heartbeat_and_snooze_pushes_the_reminder(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 login flaky")
+    first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=CADENCE + 6, what="reminder")[0]
+    bot.driver.click_button("U0CAROL", inc.channel_id, first.ts, ids.NUDGE_NO_CHANGE)
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.last_update_by == "U0CAROL"
+    assert "still investigating" in fresh.last_update_text
+    assert fresh.next_update_due_at is not None and fresh.last_update_at is not None
+    assert (fresh.next_update_due_at - fresh.last_update_at).total_seconds() == CADENCE
+
+    bot.driver.click_button("U0CAROL", inc.channel_id, first.ts, ids.NUDGE_SNOOZE)
+    bot.settle()
+    snoozed = bot.container.services.incidents.get(inc.id)
+    assert snoozed.next_update_due_at is not None
+    left = snoozed.next_update_due_at.timestamp() - time.time()
+    assert 14 * 60 < left <= 15 * 60
+    assert any("Snoozed" in (e.text or "") for e in bot.workspace.ephemerals("U0CAROL"))
+    count = len(nudges(bot, inc.channel_id))
+    time.sleep(CADENCE + 1.5)
+    assert len(nudges(bot, inc.channel_id)) == count
