@@ -14,5 +14,6 @@ Installer = Callable[["Container"], None]
 def installers() -> list[Installer]:
     """Each feature module exposes ``install(container)``; add new ones here."""
     from bot.scheduling import wiring as scheduling
+    from bot.slack import runbook_wiring as runbooks
 
-    return [scheduling.install]
+    return [scheduling.install, runbooks.install]

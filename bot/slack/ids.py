@@ -30,3 +30,12 @@ RESOLUTION = ("resolution", "resolution_input")
 ROOT_CAUSE = ("root_cause", "root_cause_input")
 ROLE_BLOCK_PREFIX = "role:"
 ROLE_SELECT = "role_user_select"
+
+# Runbooks: buttons (the value carries "<attached or incident id>:<step or runbook id>") and the confirmation
+RUNBOOK_ATTACH = "runbook_attach"
+RUNBOOK_DONE = "runbook_step_done"
+RUNBOOK_UNDO = "runbook_step_undo"
+RUNBOOK_RUN = "runbook_step_run"
+RUNBOOK_CONFIRM_VIEW = "runbook_confirm_run"
+RUNBOOK_STEP_BLOCK = "rb:"
+RUNBOOK_STATUS_BLOCK = "rbs:"

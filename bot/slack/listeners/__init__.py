@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, nudges, views
+from bot.slack.listeners import actions, commands, events, nudges, runbooks, views
 
 
 def register_all(app: App, services: Services) -> None:
@@ -14,3 +14,4 @@ def register_all(app: App, services: Services) -> None:
     views.register(app, services)
     events.register(app, services)
     nudges.register(app, services)
+    runbooks.register(app, services)

@@ -1,0 +1,428 @@
+"""Runbook use cases: suggest, attach, tick steps, and run AWS steps with the IC's confirmation for changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.integrations.aws import ClientFactory, StepResult, describe_call, may_confirm, run_step
+from bot.integrations.aws.model import StepError
+from bot.playbooks.runbooks import AwsStep, Runbook, Step
+from bot.playbooks.schema import duration_text
+from bot.services.context import ServiceContext
+from bot.services.errors import IncidentNotFound, UserError
+from bot.services.views import snapshot_roles
+from bot.storage import repositories as repo
+from bot.storage.models import Incident
+from bot.storage.runbook_models import AttachedRunbook, RunbookStepState
+
+MAX_SUGGESTIONS = 5
+
+
+class RunbookCatalog(Protocol):
+    """The loaded runbooks, as far as this service needs them."""
+
+    @property
+    def runbooks(self) -> Mapping[str, Runbook]: ...
+
+    def match_runbooks(self, title: str) -> list[Runbook]: ...
+
+    def runbook(self, runbook_id: str) -> Runbook | None: ...
+
+
+class NotAllowed(UserError):
+    """Someone without the required incident role tried to run a step that changes AWS."""
+
+
+@dataclass(frozen=True)
+class StepState:
+    step_id: str
+    done_by: str | None = None
+    done_at: datetime | None = None
+    last_result: str = ""
+    last_ok: bool | None = None
+    last_run_by: str | None = None
+    last_run_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AttachedView:
+    """An attached runbook with its progress, detached from the database session."""
+
+    id: int
+    incident_id: int
+    runbook: Runbook
+    attached_by: str
+    attached_at: datetime
+    channel_id: str | None
+    message_ts: tuple[str, ...]
+    states: Mapping[str, StepState] = field(default_factory=dict)
+
+    def state(self, step_id: str) -> StepState:
+        return self.states.get(step_id) or StepState(step_id)
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """What the Run button needs to know before anything runs."""
+
+    attached: AttachedView
+    step: AwsStep
+    call: str
+
+
+def runbook_snapshot(runbook: Runbook) -> dict[str, Any]:
+    """The runbook as plain JSON in playbook spelling, so it can be validated back into a ``Runbook``."""
+    value = _plain(runbook.model_dump(exclude_none=True))
+    assert isinstance(value, dict)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return duration_text(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _view(row: AttachedRunbook) -> AttachedView:
+    return AttachedView(
+        id=row.id,
+        incident_id=row.incident_id,
+        runbook=Runbook.model_validate(row.snapshot),
+        attached_by=row.attached_by,
+        attached_at=row.attached_at,
+        channel_id=row.channel_id,
+        message_ts=tuple(row.message_ts or ()),
+        states={
+            s.step_id: StepState(
+                s.step_id, s.done_by, s.done_at, s.last_result, s.last_ok, s.last_run_by, s.last_run_at
+            )
+            for s in row.steps
+        },
+    )
+
+
+def incident_variables(incident: Incident) -> dict[str, str]:
+    """The incident fields every aws step may use as ``{placeholders}``."""
+    return {
+        "incident_ref": incident.ref,
+        "title": incident.title,
+        "severity": incident.severity_id,
+        "channel": incident.channel_name or incident.channel_id or "",
+        "status": incident.status,
+    }
+
+
+def result_payload(result: StepResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "headline": result.headline,
+        "fields": [list(pair) for pair in result.fields],
+        "details": result.details,
+        "error": result.error,
+        "call": result.call,
+        "healthy": result.healthy,
+    }
+
+
+class RunbookService:
+    """Runbooks attached to incidents. Every method is one transaction; Slack work goes to the outbox."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        catalog: RunbookCatalog,
+        clients: Callable[[], ClientFactory] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.catalog = catalog
+        self._make_clients = clients or ClientFactory
+        self._clients: ClientFactory | None = None
+
+    # -- AWS clients ---------------------------------------------------------------------------
+    def use_clients(self, clients: ClientFactory) -> None:
+        """Replace the AWS client factory (another account, or a test double such as moto)."""
+        self._clients = clients
+
+    def clients(self) -> ClientFactory:
+        if self._clients is None:
+            self._clients = self._make_clients()
+        return self._clients
+
+    # -- catalogue -----------------------------------------------------------------------------
+    def suggestions(self, title: str) -> list[Runbook]:
+        return self.catalog.match_runbooks(title)[:MAX_SUGGESTIONS]
+
+    def available(self) -> list[Runbook]:
+        return sorted(self.catalog.runbooks.values(), key=lambda rb: rb.id)
+
+    def attached_for(self, incident_id: int) -> list[AttachedView]:
+        with self.ctx.uow() as session:
+            rows = session.execute(
+                select(AttachedRunbook)
+                .where(AttachedRunbook.incident_id == incident_id)
+                .options(selectinload(AttachedRunbook.steps))
+                .order_by(AttachedRunbook.id)
+            ).scalars()
+            return [_view(row) for row in rows]
+
+    def get(self, attached_id: int) -> AttachedView:
+        with self.ctx.uow() as session:
+            return _view(self._load(session, attached_id))
+
+    # -- attach --------------------------------------------------------------------------------
+    def attach(self, incident_id: int, runbook_id: str, actor_id: str) -> AttachedView:
+        """Attach a runbook and queue its checklist; attaching one that is already there changes nothing."""
+        runbook = self.catalog.runbook(runbook_id)
+        if runbook is None:
+            known = ", ".join(f"`{rb.id}`" for rb in self.available()) or "none"
+            raise UserError(f"There is no runbook `{runbook_id}`. Runbooks: {known}.")
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = self._incident(session, incident_id)
+            existing = session.execute(
+                select(AttachedRunbook).where(
+                    AttachedRunbook.incident_id == incident_id, AttachedRunbook.runbook_id == runbook.id
+                )
+            ).scalar_one_or_none()
+            if existing is not None:
+                raise UserError(f"The runbook *{runbook.title}* is already attached to {incident.ref}.")
+            row = AttachedRunbook(
+                incident_id=incident_id,
+                runbook_id=runbook.id,
+                title=runbook.title,
+                snapshot=runbook_snapshot(runbook),
+                attached_by=actor_id,
+                attached_at=now,
+                channel_id=incident.channel_id,
+                message_ts=[],
+            )
+            session.add(row)
+            session.flush()
+            entry = repo.add_entry(
+                session,
+                incident,
+                "runbook_attached",
+                actor_id,
+                f"Attached runbook {runbook.title} ({runbook.id})",
+                {"runbook": runbook.id, "attached_id": row.id},
+                at=now,
+            )
+            repo.enqueue(
+                session, "runbook.attached", incident_id, {"attached_id": row.id, "entry_id": entry.id}
+            )
+            view = _view(row)
+        self.ctx.committed()
+        return view
+
+    def record_pages(self, attached_id: int, channel_id: str, message_ts: Sequence[str]) -> None:
+        """Remember where the checklist pages were posted (called once they are in Slack)."""
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id)
+            row.channel_id, row.message_ts = channel_id, list(message_ts)
+
+    # -- ticking -------------------------------------------------------------------------------
+    def set_done(self, attached_id: int, step_id: str, actor_id: str, done: bool = True) -> AttachedView:
+        """Tick (or untick) a step; a timeline entry says who and when. Repeating a tick is a no-op."""
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id, lock=True)
+            step = self._step(row, step_id)
+            state = self._state(session, row, step.id)
+            if bool(state.done_by) == done:
+                return _view(row)
+            state.done_by, state.done_at = (actor_id, now) if done else (None, None)
+            incident = self._incident(session, row.incident_id)
+            verb = "Done" if done else "Reopened"
+            repo.add_entry(
+                session,
+                incident,
+                "runbook_step_done" if done else "runbook_step_undone",
+                actor_id,
+                f"{verb}: {step.title} ({row.title})",
+                {"runbook": row.runbook_id, "step": step.id, "attached_id": row.id},
+                at=now,
+            )
+            repo.enqueue(session, "runbook.refresh", row.incident_id, {"attached_id": row.id})
+            session.flush()
+            view = _view(row)
+        self.ctx.committed()
+        return view
+
+    # -- AWS steps -----------------------------------------------------------------------------
+    def prepare_run(self, attached_id: int, step_id: str, actor_id: str) -> PreparedRun:
+        """Check a Run click: the step is an aws step and, if it changes AWS, the person may confirm it."""
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id)
+            step = self._aws_step(row, step_id)
+            incident = self._incident(session, row.incident_id)
+            variables = self._variables(row, incident)
+            if step.mutating:
+                self._require_approver(incident, step, actor_id)
+            view = _view(row)
+        try:
+            call = describe_call(step.to_integration_step(), variables)
+        except StepError as exc:
+            raise UserError(f"This step cannot run as written: {exc}") from exc
+        return PreparedRun(view, step, call)
+
+    def describe(self, attached_id: int, step_id: str) -> str:
+        """The exact call, with lookups (a rollback's target revision) resolved against AWS where possible."""
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id)
+            step = self._aws_step(row, step_id)
+            variables = self._variables(row, self._incident(session, row.incident_id))
+        return describe_call(step.to_integration_step(), variables, self.clients())
+
+    def run(self, attached_id: int, step_id: str, actor_id: str) -> StepResult:
+        """Run an aws step now and queue its result for the runbook thread.
+
+        A step that changes AWS runs only for a holder of one of its ``allowed_roles`` (the IC by
+        default) at the moment of running; anyone else gets ``NotAllowed`` and the refusal is recorded.
+        """
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id)
+            step = self._aws_step(row, step_id)
+            incident = self._incident(session, row.incident_id)
+            variables = self._variables(row, incident)
+            roles = _roles_of(incident, actor_id)
+            refused = step.mutating and not may_confirm(step.to_integration_step(), roles)
+            refusal = _refusal(step, incident)
+            if refused:
+                needed = _roles_text(step, incident)
+                repo.add_entry(
+                    session,
+                    incident,
+                    "runbook_step_refused",
+                    actor_id,
+                    f"Refused to run {step.name} ({step.title}) for <@{actor_id}>: not {needed}",
+                    {"runbook": row.runbook_id, "step": step.id, "attached_id": row.id},
+                    at=self.ctx.clock(),
+                )
+        if refused:
+            raise NotAllowed(refusal)
+        # The AWS call happens outside any transaction: it can take seconds.
+        result = run_step(
+            step.to_integration_step(), variables, self.clients(), approver_roles=roles, now=self.ctx.clock
+        )
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            row = self._load(session, attached_id, lock=True)
+            incident = self._incident(session, row.incident_id)
+            state = self._state(session, row, step.id)
+            state.last_result, state.last_ok = result.headline, result.ok
+            state.last_run_by, state.last_run_at = actor_id, now
+            if result.ok and not state.done_by:
+                state.done_by, state.done_at = actor_id, now
+            data = {
+                "runbook": row.runbook_id,
+                "step": step.id,
+                "attached_id": row.id,
+                "call": result.call,
+                "ok": result.ok,
+                "mutating": step.mutating,
+            }
+            if step.mutating:
+                data["approver"] = actor_id
+            who = f"approved and run by <@{actor_id}>" if step.mutating else f"run by <@{actor_id}>"
+            entry = repo.add_entry(
+                session,
+                incident,
+                "runbook_step_run",
+                actor_id,
+                f"{step.name} ({step.title}), {who}: {result.headline}",
+                data,
+                at=now,
+            )
+            repo.enqueue(
+                session,
+                "runbook.result",
+                row.incident_id,
+                {
+                    "attached_id": row.id,
+                    "step_id": step.id,
+                    "entry_id": entry.id,
+                    "actor": actor_id,
+                    "mutating": step.mutating,
+                    "result": result_payload(result),
+                },
+            )
+        self.ctx.committed()
+        return result
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _load(self, session: Session, attached_id: int, *, lock: bool = False) -> AttachedRunbook:
+        stmt = (
+            select(AttachedRunbook)
+            .where(AttachedRunbook.id == attached_id)
+            .options(selectinload(AttachedRunbook.steps))
+        )
+        if lock:
+            stmt = stmt.with_for_update()
+        row = session.execute(stmt).scalar_one_or_none()
+        if row is None:
+            raise UserError("That runbook is no longer attached to an incident.")
+        return row
+
+    def _incident(self, session: Session, incident_id: int) -> Incident:
+        incident = repo.get_incident(session, incident_id)
+        if incident is None:
+            raise IncidentNotFound()
+        return incident
+
+    def _step(self, row: AttachedRunbook, step_id: str) -> Step:
+        step = Runbook.model_validate(row.snapshot).step(step_id)
+        if step is None:
+            raise UserError(f"The runbook *{row.title}* has no step `{step_id}`.")
+        return step
+
+    def _aws_step(self, row: AttachedRunbook, step_id: str) -> AwsStep:
+        step = self._step(row, step_id)
+        if not isinstance(step, AwsStep):
+            raise UserError(f"*{step.title}* is not a step the bot can run.")
+        return step
+
+    def _state(self, session: Session, row: AttachedRunbook, step_id: str) -> RunbookStepState:
+        state = next((s for s in row.steps if s.step_id == step_id), None)
+        if state is None:
+            state = RunbookStepState(step_id=step_id)
+            row.steps.append(state)
+            session.flush()
+        return state
+
+    def _variables(self, row: AttachedRunbook, incident: Incident) -> dict[str, str]:
+        runbook = Runbook.model_validate(row.snapshot)
+        return runbook.variables_for(incident_variables(incident))
+
+    def _require_approver(self, incident: Incident, step: AwsStep, actor_id: str) -> None:
+        if not may_confirm(step.to_integration_step(), _roles_of(incident, actor_id)):
+            raise NotAllowed(_refusal(step, incident))
+
+
+def _roles_of(incident: Incident, user_id: str) -> set[str]:
+    return {a.role_id for a in incident.roles if a.user_id == user_id}
+
+
+def _roles_text(step: AwsStep, incident: Incident) -> str:
+    catalog = snapshot_roles(incident.policy_snapshot)
+    names = []
+    for role_id in step.allowed_roles:
+        role = catalog.lookup(role_id)
+        names.append(f"the {role.name if role else role_id}")
+    return " or ".join(names)
+
+
+def _refusal(step: AwsStep, incident: Incident) -> str:
+    return (
+        f"Only {_roles_text(step, incident)} of this incident can run *{step.title}* (`{step.name}`), "
+        "because it changes AWS. Nothing was run."
+    )
