@@ -18,6 +18,8 @@ from bot.playground.interactions import RawValues, input_values, missing_require
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMANDS = ("/incident",)
+# Events API subscriptions of the app: Slack only delivers what the app subscribed to.
+DEFAULT_BOT_EVENTS = ("member_joined_channel",)
 _MENTION = re.compile(r"(?<![\w<|@])@([a-z0-9][a-z0-9._\-]*)", re.IGNORECASE)
 _CHANNEL = re.compile(r"(?<![\w<|#&])#([a-z0-9][a-z0-9_\-]*)")
 _BROADCAST = {"here", "channel", "everyone"}
@@ -52,11 +54,16 @@ class Bridge:
     """Carries out page requests through the workspace and the driver; every method answers JSON."""
 
     def __init__(
-        self, workspace: Workspace, driver: SlackDriver, commands: Collection[str] = DEFAULT_COMMANDS
-    ):
+        self,
+        workspace: Workspace,
+        driver: SlackDriver,
+        commands: Collection[str] = DEFAULT_COMMANDS,
+        bot_events: Collection[str] = DEFAULT_BOT_EVENTS,
+    ) -> None:
         self.ws = workspace
         self.driver = driver
         self.commands = frozenset(commands)
+        self.bot_events = frozenset(bot_events)
 
     # ----- composer ---------------------------------------------------------------------------
     def send(self, user: str, channel_id: str, text: str, thread_ts: str | None = None) -> JSON:
@@ -71,12 +78,19 @@ class Bridge:
             raise BridgeError("Type a message first.")
         if stripped.startswith("/"):
             return self._command(user, channel_id, stripped)
-        if not channel.is_im and user not in channel.members:
-            self.driver.user_joins(user, channel_id)
         try:
-            self.driver.user_message(user, channel_id, slack_text(self.ws, stripped), thread_ts=thread_ts)
+            if not channel.is_im and user not in channel.members:
+                if "member_joined_channel" in self.bot_events:
+                    self.driver.user_joins(user, channel_id)
+                else:
+                    self.ws.join(channel_id, user)
+            text = slack_text(self.ws, stripped)
+            if "message" in self.bot_events:
+                self.driver.user_message(user, channel_id, text, thread_ts=thread_ts)
+            else:
+                self.ws.post_message(channel_id, user, text, thread_ts=thread_ts)
         except requests.RequestException as exc:
-            log.warning("message event not delivered: %s", exc)
+            log.warning("event not delivered to the app: %s", exc)
         return {"ok": True}
 
     def _command(self, user: str, channel_id: str, text: str) -> JSON:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 JSON = dict[str, Any]
@@ -57,7 +57,7 @@ class EventHub:
                 if q.qsize() < MAX_QUEUED:
                     q.put_nowait(message)
 
-    def stream(self, on_close: Callable[[], None] | None = None) -> Iterator[bytes]:
+    def stream(self, on_close: Callable[[], None] | None = None) -> Generator[bytes, None, None]:
         """SSE frames until the hub closes or the client goes away (noticed at the next write)."""
         q: queue.Queue[JSON | None] = queue.Queue()
         with self._lock:

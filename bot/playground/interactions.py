@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.emulator.payloads import default_value
 from bot.playground.blockkit_html import iter_elements
 
 JSON = dict[str, Any]
@@ -86,14 +87,19 @@ def is_empty(element: Mapping[str, Any], raw: Raw) -> bool:
     return all(value in (None, []) for key, value in chosen.items() if key != "type")
 
 
+def _state(element: Mapping[str, Any], block_id: str, action_id: str, raw_values: RawValues) -> JSON:
+    given = raw_values.get(block_id, {})
+    if action_id in given:
+        return selection(element, given[action_id])
+    return default_value(dict(element))  # untouched: Slack reports the initial value
+
+
 def input_values(blocks: Sequence[Mapping[str, Any]], raw_values: RawValues) -> dict[str, dict[str, JSON]]:
-    """``{block_id: {action_id: state}}`` for every input block, filled from the page's raw values."""
+    """``{block_id: {action_id: state}}`` for every input block, from the page's raw values or defaults."""
     values: dict[str, dict[str, JSON]] = {}
     for block, block_id, action_id, element in iter_elements(blocks):
-        if block.get("type") != "input":
-            continue
-        raw = raw_values.get(block_id, {}).get(action_id)
-        values.setdefault(block_id, {})[action_id] = selection(element, raw)
+        if block.get("type") == "input":
+            values.setdefault(block_id, {})[action_id] = _state(element, block_id, action_id, raw_values)
     return values
 
 
@@ -103,6 +109,7 @@ def missing_required(blocks: Sequence[Mapping[str, Any]], raw_values: RawValues)
     for block, block_id, action_id, element in iter_elements(blocks):
         if block.get("type") != "input" or block.get("optional"):
             continue
-        if is_empty(element, raw_values.get(block_id, {}).get(action_id)):
+        state = _state(element, block_id, action_id, raw_values)
+        if all(value in (None, [], "") for key, value in state.items() if key != "type"):
             errors[block_id] = REQUIRED_MESSAGE
     return errors

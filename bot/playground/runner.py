@@ -55,9 +55,9 @@ class Playground:
         deadline = time.monotonic() + 2.0
         while self.page.hub.listeners and time.monotonic() < deadline:
             time.sleep(0.02)  # let open event streams finish before the sockets close
+        self.container.close()  # while the emulator still answers, so last deliveries succeed
         self.server.stop()
         self.driver.close()
-        self.container.close()
         if self._tempdir is not None:
             self._tempdir.cleanup()
 

@@ -336,13 +336,15 @@ async function loadModal() {
     overlay.replaceChildren();
     return;
   }
-  if (!state.view || state.view.id !== view.id || state.view.hash !== view.hash) {
+  const fresh = !state.view || state.view.id !== view.id || state.view.hash !== view.hash;
+  if (fresh) {
     overlay.innerHTML = view.html; // server-rendered, escaped
     overlay.hidden = false;
     wireModal(overlay.querySelector("form.modal"));
   }
   state.view = view;
-  showErrors(view.errors || {});
+  const errors = view.errors || {};
+  if (fresh || Object.keys(errors).length) showErrors(errors);
 }
 
 function collectValues(form) {
@@ -388,7 +390,7 @@ function wireModal(form) {
       const result = await api("/playground/submit", { user: state.me, view_id: form.dataset.viewId, values: collectValues(form) });
       if (result.errors) showErrors(result.errors);
       else if (!result.ok) toast(result.error || "The app did not accept the form");
-      await loadModal();
+      else await loadModal();
     } finally {
       if (submit) submit.disabled = false;
     }
