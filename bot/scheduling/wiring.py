@@ -47,6 +47,7 @@ def install(container: Container) -> None:
     services.extra["snooze_nudge"] = actions.snooze
     services.extra["scheduler"] = runner
     services.extra["people"] = people
+    services.extra["waker"] = waker
 
     def escalate_command(cmd: g.Escalate, req: Any) -> None:
         req.say(f":pager: {actions.escalate(req.incident('escalate').id, req.user_id)}")

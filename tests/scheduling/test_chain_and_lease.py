@@ -1,0 +1,93 @@
+"""The escalation chain steps, leader leases (Redis, PostgreSQL, in-process) and cross-process wake-ups."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import redis
+
+from bot.playbooks.oncall import EscalationLevel, EscalationPolicy, NotifyTarget
+from bot.scheduling.chain import FIRST, Step, next_step, wait_after
+from bot.scheduling.lease import LocalLease, PostgresLease, RedisLease
+from bot.scheduling.wake import Waker
+from tests.harness import wait_until
+
+
+def _policy(levels: int, repeat: int) -> EscalationPolicy:
+    level = EscalationLevel((NotifyTarget("user", "U0BOB"),), timedelta(seconds=5))
+    return EscalationPolicy("p", repeat, (level,) * levels)
+
+
+def test_chain_walks_levels_then_repeats_then_ends() -> None:
+    policy = _policy(2, 1)
+    steps: list[Step] = []
+    step = next_step(policy, None)
+    while step is not None:
+        steps.append(step)
+        step = next_step(policy, step)
+    assert steps == [Step(0, 0), Step(0, 1), Step(1, 0), Step(1, 1)]
+    assert next_step(_policy(3, 0), Step(0, 2)) is None
+    assert next_step(_policy(0, 3), None) is None
+
+
+def test_first_page_waits_respond_within_and_later_pages_their_level() -> None:
+    policy = _policy(2, 1)
+    assert wait_after(policy, FIRST, timedelta(minutes=1)) == timedelta(minutes=1)
+    assert wait_after(policy, FIRST, None) == timedelta(seconds=5)
+    assert wait_after(policy, Step(1, 0), timedelta(minutes=1)) == timedelta(seconds=5)
+
+
+def test_redis_lease_is_exclusive_renewable_and_expires(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        first, second = RedisLease(client, ttl=1.0), RedisLease(client, ttl=1.0)
+        assert first.try_acquire()
+        assert not second.try_acquire()
+        assert first.renew()
+        # The holder dies (stops renewing): the lease expires and the standby gets it.
+        wait_until(second.try_acquire, timeout=5, interval=0.2, what="the lease to expire")
+        assert not first.renew()
+        second.release()
+        assert first.try_acquire()
+        first.release()
+    finally:
+        client.close()
+
+
+def test_postgres_lease_is_exclusive_and_freed_when_the_holder_goes(postgres_url: str) -> None:
+    first, second = PostgresLease(postgres_url), PostgresLease(postgres_url)
+    try:
+        assert first.try_acquire()
+        assert not second.try_acquire()
+        assert first.renew()
+        first._drop()  # the connection dies with its process
+        assert second.try_acquire()
+        assert not first.renew()
+    finally:
+        first.release()
+        second.release()
+
+
+def test_local_lease_is_exclusive_per_database() -> None:
+    first, second, other = LocalLease("db-a"), LocalLease("db-a"), LocalLease("db-b")
+    assert first.try_acquire() and not second.try_acquire() and other.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    second.release()
+    other.release()
+
+
+def test_wake_reaches_a_scheduler_in_another_process_through_redis(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    woken = threading.Event()
+    # Different keys stand for two processes: no in-process shortcut, only pub/sub.
+    leader, web = Waker("postgresql://db", client), Waker("postgresql://db#web", client)
+    try:
+        leader.listen(woken.set)
+        wait_until(lambda: client.pubsub_numsub("incident-bot:scheduler-wake")[0][1] == 1, what="subscription")
+        web.wake()
+        assert woken.wait(5)
+    finally:
+        leader.unlisten()
+        client.close()

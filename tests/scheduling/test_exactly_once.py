@@ -1,0 +1,137 @@
+"""Exactly once: concurrent fires, a restart while a reminder is due, two replicas sharing one database."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.emulator.workspace import Workspace
+from bot.scheduling.effects import Effects
+from bot.scheduling.tables import EffectFired
+from bot.storage import repositories as repo
+from bot.storage.models import OutboxMessage
+from tests.harness import BotHarness, wait_until
+from tests.scheduling.helpers import fast_bot, notices, nudges, pages, scheduler_running, ts
+
+
+def _outbox_count(bot: BotHarness, event: str) -> int:
+    with bot.container.uow() as session:
+        stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.event == event)
+        return int(session.execute(stmt).scalar_one())
+
+
+def test_two_fires_of_the_same_due_time_post_once(database_url: str) -> None:
+    bot = fast_bot(database_url, run_scheduler=False, wait_for_scheduler=False)
+    try:
+        inc = bot.declare("SEV2 double fire")
+        with bot.container.uow() as session:
+            row = repo.get_incident(session, inc.id)
+            assert row is not None
+            row.next_update_due_at = bot.container.services.ctx.clock() - timedelta(seconds=1)
+        oncall = bot.container.playbooks.oncall
+        effects = [Effects(bot.container.uow, lambda: oncall, bot.container.services.ctx.clock) for _ in range(4)]
+        results: list[bool] = []
+        barrier = threading.Barrier(len(effects))
+
+        def fire(e: Effects) -> None:
+            barrier.wait()
+            results.append(e.fire_nudge(inc.id))
+
+        threads = [threading.Thread(target=fire, args=(e,)) for e in effects]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(results) == [False, False, False, True]
+        assert _outbox_count(bot, "nudge.post") == 1
+        bot.settle()
+        assert len(nudges(bot, inc.channel_id)) == 1
+    finally:
+        bot.stop()
+
+
+def test_a_reminder_due_while_the_bot_is_down_is_sent_once_at_start(database_url: str) -> None:
+    workspace = Workspace()
+    bot = fast_bot(database_url, workspace=workspace)
+    inc = bot.declare("SEV2 restart during incident")
+    due = inc.declared_at.timestamp() + 3
+    bot.stop()
+    assert nudges(bot, inc.channel_id) == []
+    # Down past the due time and past a second cadence: still only one reminder when it comes back.
+    time.sleep(max(0.0, due + 3.5 - time.time()))
+    restarted_at = time.time()
+    bot = fast_bot(database_url, workspace=workspace)
+    try:
+        first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=10, what="the missed reminder")
+        assert ts(first[0]) - restarted_at < 15
+        time.sleep(1.5)
+        bot.settle()
+        assert len(nudges(bot, inc.channel_id)) == 1
+        with bot.container.uow() as session:
+            fired = session.execute(select(func.count(EffectFired.id)).where(EffectFired.kind == "nudge")).scalar_one()
+        assert fired == 1
+        # The cadence resumes from the late reminder, not from the missed due times.
+        second = wait_until(lambda: nudges(bot, inc.channel_id)[1:], timeout=10, what="the next reminder")[0]
+        assert ts(second) - ts(first[0]) >= 3 - 0.5
+    finally:
+        bot.stop()
+
+
+def _crash_scheduler(bot: BotHarness) -> None:
+    """Stop this replica's scheduler the way a dying process would: the lease is not released."""
+    elector = bot.container.services.extra["elector"]
+    elector._stop.set()
+    if elector._thread is not None:
+        elector._thread.join(10)
+        elector._thread = None
+    elector.is_leader = False
+    bot.container.services.extra["waker"].unlisten()
+    bot.container.services.extra["scheduler"].stop()
+
+
+def test_two_replicas_share_one_database_and_redis_and_the_standby_takes_over(
+    postgres_url: str, redis_url: str
+) -> None:
+    workspace = Workspace()
+    a = fast_bot(postgres_url, workspace=workspace, redis_url=redis_url)
+    b = fast_bot(postgres_url, workspace=workspace, redis_url=redis_url, wait_for_scheduler=False)
+    try:
+        time.sleep(2.5)  # b has had an election tick
+        assert scheduler_running(a) and not scheduler_running(b)
+        # SEV3: reminder every 4s, level 1 waits respond_within 4s, then 2s per level, one repeat.
+        inc = b.declare("SEV3 two replicas")
+        t0 = inc.declared_at.timestamp()
+        wait_until(lambda: pages(a, "U0CAROL"), timeout=10, what="level 2 page")
+        wait_until(lambda: nudges(a, inc.channel_id), timeout=10, what="first reminder")
+        a.settle()
+        b.settle()
+        assert len(pages(a, "U0BOB")) == 1 and len(pages(a, "U0CAROL")) == 1
+        assert len(nudges(a, inc.channel_id)) == 1
+        assert ts(pages(a, "U0CAROL")[0]) <= t0 + 4 + 2.5
+
+        _crash_scheduler(a)
+        crashed_at = time.time()
+        wait_until(lambda: scheduler_running(b), timeout=15, what="the standby to take over")
+        assert time.time() - crashed_at <= 15
+        nobody = wait_until(lambda: notices(b, inc.channel_id, "Nobody acknowledged"), timeout=20,
+                            what="end of the chain")
+        assert len(nobody) == 1
+        took_over = time.time()
+        wait_until(lambda: [m for m in nudges(b, inc.channel_id) if ts(m) > took_over], timeout=10,
+                   what="a reminder from the new leader")
+        a.settle()
+        b.settle()
+        assert len(pages(b, "U0BOB")) == 2 and len(pages(b, "U0CAROL")) == 2
+        times = sorted(ts(m) for m in nudges(b, inc.channel_id))
+        assert all(later - earlier >= 3.5 for earlier, later in itertools.pairwise(times)), times
+        with b.container.uow() as session:
+            kinds = session.execute(select(EffectFired.kind, EffectFired.due_at)).all()
+        assert len(kinds) == len(set(kinds))
+        assert len([k for k, _ in kinds if k == "nudge"]) == len(times)
+    finally:
+        b.stop()
+        a.stop()
