@@ -87,7 +87,7 @@ def start_playground(
     The bot gets a fresh SQLite database unless ``database_url`` is given: the emulated workspace
     lives in memory, so incidents from an earlier run would point at channels that no longer exist.
     """
-    ws = workspace or Workspace()
+    ws = workspace or Workspace(team_domain="acme")
     tempdir: tempfile.TemporaryDirectory[str] | None = None
     if database_url is None:
         tempdir = tempfile.TemporaryDirectory(prefix="incident-playground-")
