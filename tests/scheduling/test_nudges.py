@@ -6,7 +6,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.scheduling.tables import EffectFired
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
 from tests.scheduling.helpers import fast_bot, nudges, running, ts
@@ -85,3 +87,20 @@ def test_no_change_posts_a_heartbeat_and_snooze_pushes_the_reminder(bot: BotHarn
     count = len(nudges(bot, inc.channel_id))
     time.sleep(CADENCE + 1.5)
     assert len(nudges(bot, inc.channel_id)) == count
+
+
+def test_a_rate_limited_reminder_is_retried_after_the_delay_and_posted_once(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 rate limited reminder")
+    # The reminder's chat.postMessage meets two 429s with Retry-After: 2.
+    bot.workspace.fail_next("chat.postMessage", retry_after=2, times=2)
+    first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=CADENCE + 12, what="reminder after retries")[0]
+    limited = [c for c in bot.workspace.calls_to("chat.postMessage") if c.status == 429]
+    assert len(limited) == 2
+    assert ts(first) - limited[0].time >= 2 * 2 - 0.5  # two Retry-After waits honoured
+    bot.settle()
+    # Every reminder posted once: one message per fired due time, no duplicate from the retries.
+    with bot.container.uow() as session:
+        fired = session.execute(
+            select(func.count(EffectFired.id)).where(EffectFired.incident_id == inc.id, EffectFired.kind == "nudge")
+        ).scalar_one()
+    assert len(nudges(bot, inc.channel_id)) == fired
