@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from waitress.server import create_server
 
 from bot.config import Settings, get_settings
 from bot.container import Container, build_container
 from bot.emulator.driver import SlackDriver
-from bot.emulator.server import EmulatorServer
+from bot.emulator.server import BackgroundServer, EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.services.views import IncidentView
 from bot.storage import migrate
@@ -138,7 +137,7 @@ class BotHarness:
             return
         self.stopped = True
         if self._server is not None:
-            self._server.close()
+            self._server.stop()
         self.container.close()
         self.emulator.stop()
 
@@ -178,11 +177,9 @@ def start_bot(
     container = build_container(settings, listener_executor=executor, **kwargs)
     migrate.upgrade(container.engine)
     container.start_background()
-    server = create_server(create_wsgi_app(container), host="127.0.0.1", port=0, threads=8)
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True, name="bot-http")
-    thread.start()
-    bot_url = f"http://127.0.0.1:{port}"
+    server = BackgroundServer(create_wsgi_app(container), threads=8).start()
+    thread = None
+    bot_url = server.url.rstrip("/")
     driver = SlackDriver(bot_url, SIGNING_SECRET, workspace)
     return BotHarness(workspace, emulator, container, driver, bot_url, executor, server, thread)
 

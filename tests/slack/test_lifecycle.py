@@ -79,6 +79,7 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     inc = bot.declare("SEV2 search returns errors")
     ch = inc.channel_id
     bot.command("severity sev1", channel=ch)
+    bot.settle()  # Bolt runs listeners concurrently; keep the timeline order deterministic
     bot.command("note rolled back search-api to v41", user="U0BOB", channel=ch)
     bot.settle()
     assert bot.container.services.incidents.get(inc.id).severity.id == "SEV1"
