@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -13,9 +11,16 @@ from sqlalchemy.orm import Session, selectinload
 from bot.integrations.aws import ClientFactory, StepResult, describe_call, may_confirm, run_step
 from bot.integrations.aws.model import StepError
 from bot.playbooks.runbooks import AwsStep, Runbook, Step
-from bot.playbooks.schema import duration_text
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
+from bot.services.runbook_views import (
+    AttachedView,
+    PreparedRun,
+    attached_view,
+    incident_variables,
+    result_payload,
+    runbook_snapshot,
+)
 from bot.services.views import snapshot_roles
 from bot.storage import repositories as repo
 from bot.storage.models import Incident
@@ -37,101 +42,6 @@ class RunbookCatalog(Protocol):
 
 class NotAllowed(UserError):
     """Someone without the required incident role tried to run a step that changes AWS."""
-
-
-@dataclass(frozen=True)
-class StepState:
-    step_id: str
-    done_by: str | None = None
-    done_at: datetime | None = None
-    last_result: str = ""
-    last_ok: bool | None = None
-    last_run_by: str | None = None
-    last_run_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class AttachedView:
-    """An attached runbook with its progress, detached from the database session."""
-
-    id: int
-    incident_id: int
-    runbook: Runbook
-    attached_by: str
-    attached_at: datetime
-    channel_id: str | None
-    message_ts: tuple[str, ...]
-    states: Mapping[str, StepState] = field(default_factory=dict)
-
-    def state(self, step_id: str) -> StepState:
-        return self.states.get(step_id) or StepState(step_id)
-
-
-@dataclass(frozen=True)
-class PreparedRun:
-    """What the Run button needs to know before anything runs."""
-
-    attached: AttachedView
-    step: AwsStep
-    call: str
-
-
-def runbook_snapshot(runbook: Runbook) -> dict[str, Any]:
-    """The runbook as plain JSON in playbook spelling, so it can be validated back into a ``Runbook``."""
-    value = _plain(runbook.model_dump(exclude_none=True))
-    assert isinstance(value, dict)
-    return value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, timedelta):
-        return duration_text(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _view(row: AttachedRunbook) -> AttachedView:
-    return AttachedView(
-        id=row.id,
-        incident_id=row.incident_id,
-        runbook=Runbook.model_validate(row.snapshot),
-        attached_by=row.attached_by,
-        attached_at=row.attached_at,
-        channel_id=row.channel_id,
-        message_ts=tuple(row.message_ts or ()),
-        states={
-            s.step_id: StepState(
-                s.step_id, s.done_by, s.done_at, s.last_result, s.last_ok, s.last_run_by, s.last_run_at
-            )
-            for s in row.steps
-        },
-    )
-
-
-def incident_variables(incident: Incident) -> dict[str, str]:
-    """The incident fields every aws step may use as ``{placeholders}``."""
-    return {
-        "incident_ref": incident.ref,
-        "title": incident.title,
-        "severity": incident.severity_id,
-        "channel": incident.channel_name or incident.channel_id or "",
-        "status": incident.status,
-    }
-
-
-def result_payload(result: StepResult) -> dict[str, Any]:
-    return {
-        "ok": result.ok,
-        "headline": result.headline,
-        "fields": [list(pair) for pair in result.fields],
-        "details": result.details,
-        "error": result.error,
-        "call": result.call,
-        "healthy": result.healthy,
-    }
 
 
 class RunbookService:
@@ -173,11 +83,11 @@ class RunbookService:
                 .options(selectinload(AttachedRunbook.steps))
                 .order_by(AttachedRunbook.id)
             ).scalars()
-            return [_view(row) for row in rows]
+            return [attached_view(row) for row in rows]
 
     def get(self, attached_id: int) -> AttachedView:
         with self.ctx.uow() as session:
-            return _view(self._load(session, attached_id))
+            return attached_view(self._load(session, attached_id))
 
     # -- attach --------------------------------------------------------------------------------
     def attach(self, incident_id: int, runbook_id: str, actor_id: str) -> AttachedView:
@@ -220,7 +130,7 @@ class RunbookService:
             repo.enqueue(
                 session, "runbook.attached", incident_id, {"attached_id": row.id, "entry_id": entry.id}
             )
-            view = _view(row)
+            view = attached_view(row)
         self.ctx.committed()
         return view
 
@@ -239,7 +149,7 @@ class RunbookService:
             step = self._step(row, step_id)
             state = self._state(session, row, step.id)
             if bool(state.done_by) == done:
-                return _view(row)
+                return attached_view(row)
             state.done_by, state.done_at = (actor_id, now) if done else (None, None)
             incident = self._incident(session, row.incident_id)
             verb = "Done" if done else "Reopened"
@@ -254,7 +164,7 @@ class RunbookService:
             )
             repo.enqueue(session, "runbook.refresh", row.incident_id, {"attached_id": row.id})
             session.flush()
-            view = _view(row)
+            view = attached_view(row)
         self.ctx.committed()
         return view
 
@@ -268,7 +178,7 @@ class RunbookService:
             variables = self._variables(row, incident)
             if step.mutating:
                 self._require_approver(incident, step, actor_id)
-            view = _view(row)
+            view = attached_view(row)
         try:
             call = describe_call(step.to_integration_step(), variables)
         except StepError as exc:

@@ -10,7 +10,8 @@ import requests
 
 from bot.playbooks.runbooks import AwsStep
 from bot.services.outbox import Delivery, GiveUp, RetryLater
-from bot.services.runbooks import AttachedView, RunbookService
+from bot.services.runbook_views import AttachedView
+from bot.services.runbooks import RunbookService
 from bot.slack.blocks import runbooks as rb_blocks
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
 from bot.slack.notifier import SlackNotifier

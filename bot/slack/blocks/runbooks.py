@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.playbooks.runbooks import SECTIONS, AwsStep, CommandStep, LinkStep, Runbook, Step
 from bot.playbooks.schema import duration_text
-from bot.services.runbooks import AttachedView, StepState
+from bot.services.runbook_views import AttachedView, StepState
 from bot.slack import ids
 from bot.slack.blocks.common import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, cut, mention, when
 
