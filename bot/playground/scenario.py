@@ -139,7 +139,7 @@ class _Quiet:
     def _touch(self, event: Mapping[str, Any]) -> None:
         self.last = time.monotonic()
 
-    def wait(self, quiet_for: float = 0.4, timeout: float = 15.0) -> None:
+    def wait(self, quiet_for: float = 0.5, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and time.monotonic() - self.last < quiet_for:
             time.sleep(0.05)

@@ -63,14 +63,14 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
 def test_gameday_replays_from_declaration_to_resolution(make_playground: PlaygroundFactory) -> None:
     playground = make_playground()  # with the scheduler: paging runs on it
     played: list[Step] = []
-    replay(playground, load_scenario("gameday.yaml"), speed=50, on_step=played.append)
+    replay(playground, load_scenario("gameday.yaml"), speed=20, on_step=played.append)
     assert len(played) == len(load_scenario("gameday.yaml").steps)
     incidents = playground.container.services.incidents
     assert incidents.list_open() == []
     ws = playground.workspace
     [channel] = [c for c in ws.channels.values() if c.name.startswith("incident-")]
     texts = [m.text for m in ws.history[channel.id]]
-    assert any("Paged level 2" in t for t in texts)
+    assert any(t.startswith("Paged level") and "escalated by <@U0ALICE>" in t for t in texts), texts
     assert any(t.startswith("Acknowledged") for t in texts)
     assert any("is now Incident Commander" in t for t in texts)
     assert any("Rollback complete" in t for t in texts)

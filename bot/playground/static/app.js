@@ -41,7 +41,9 @@ function userName(id) {
 
 // ----- sidebar and user switcher ----------------------------------------------------------
 async function loadState() {
-  const data = await api(`/playground/state?user=${encodeURIComponent(state.me)}`);
+  const asked = state.me;
+  const data = await api(`/playground/state?user=${encodeURIComponent(asked)}`);
+  if (asked !== state.me) return; // the user was switched meanwhile; a newer load is on its way
   state.users = data.users;
   state.channels = data.channels;
   if (!state.me || !state.users.some((u) => u.id === state.me)) state.me = data.me;
@@ -193,8 +195,9 @@ let channelLoad = 0;
 async function loadChannel() {
   if (!state.current) return;
   const ticket = ++channelLoad;
-  const data = await api(`/playground/channel/${encodeURIComponent(state.current)}?user=${encodeURIComponent(state.me)}`);
-  if (ticket !== channelLoad || !data.ok) return;
+  const asked = state.me;
+  const data = await api(`/playground/channel/${encodeURIComponent(state.current)}?user=${encodeURIComponent(asked)}`);
+  if (ticket !== channelLoad || asked !== state.me || !data.ok) return;
   $("channel-title").textContent = data.channel.title;
   $("channel-topic").textContent = data.channel.topic || "";
   $("composer-input").placeholder = `Message ${data.channel.title}, or /incident SEV1 payments down`;
@@ -220,8 +223,11 @@ function closeThread() {
 async function loadThread() {
   if (!state.thread) return;
   const { channel, ts } = state.thread;
-  const data = await api(`/playground/thread/${encodeURIComponent(channel)}/${encodeURIComponent(ts)}?user=${encodeURIComponent(state.me)}`);
-  if (data.ok) renderMessages($("thread-messages"), data.messages, true);
+  const asked = state.me;
+  const data = await api(`/playground/thread/${encodeURIComponent(channel)}/${encodeURIComponent(ts)}?user=${encodeURIComponent(asked)}`);
+  if (data.ok && asked === state.me && state.thread && state.thread.ts === ts) {
+    renderMessages($("thread-messages"), data.messages, true);
+  }
 }
 
 // ----- composer ---------------------------------------------------------------------------
@@ -327,7 +333,9 @@ document.addEventListener("change", (event) => {
 
 // ----- modals -----------------------------------------------------------------------------
 async function loadModal() {
-  const data = await api(`/playground/modal?user=${encodeURIComponent(state.me)}`);
+  const asked = state.me;
+  const data = await api(`/playground/modal?user=${encodeURIComponent(asked)}`);
+  if (asked !== state.me) return;
   const overlay = $("modal-overlay");
   const view = data.view;
   if (!view) {
