@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -128,8 +129,6 @@ class SlackNotifier:
     def _current(self, d: Delivery) -> IncidentView:
         inc = self._incident(d)
         if d.incident_patch:
-            from dataclasses import replace
-
             inc = replace(inc, **{k: v for k, v in d.incident_patch.items() if hasattr(inc, k)})
         return inc
 
