@@ -43,11 +43,22 @@ class Due:
         return f"{self.kind}:{self.incident_id}"
 
 
-def claim_effect(session: Session, incident_id: int, kind: str, due_at: datetime, **detail: object) -> bool:
-    """Record that ``kind`` fired for ``due_at``; False when it already had (another fire, another leader)."""
+def claim_effect(
+    session: Session,
+    incident_id: int,
+    kind: str,
+    due_at: datetime,
+    at: datetime | None = None,
+    **detail: object,
+) -> bool:
+    """Record that ``kind`` fired for ``due_at`` (at ``at``); False when it already had (another fire, another
+    leader)."""
+    row = EffectFired(incident_id=incident_id, kind=kind, due_at=due_at, detail=dict(detail))
+    if at is not None:
+        row.fired_at = at
     try:
         with session.begin_nested():
-            session.add(EffectFired(incident_id=incident_id, kind=kind, due_at=due_at, detail=dict(detail)))
+            session.add(row)
             session.flush()
     except IntegrityError:
         return False
@@ -191,10 +202,12 @@ class Effects:
             if severity is None or severity.update_every is None:
                 incident.next_update_due_at = None
                 return False
-            if not claim_effect(session, incident.id, NUDGE, due):
+            if not claim_effect(session, incident.id, NUDGE, due, at=now):
                 return False
             ignored = ignored_nudges(session, incident)  # includes this one
-            incident.next_update_due_at = _following(due, severity.update_every, now)
+            # The next reminder comes one cadence after this one is sent, even when this one is late
+            # (after a restart): never a burst of two reminders, never a backlog.
+            incident.next_update_due_at = max(due, now) + severity.update_every
             since = incident.last_update_at or incident.declared_at
             chain_level = session.execute(
                 select(Escalation.level).where(Escalation.incident_id == incident.id)
@@ -232,7 +245,7 @@ class Effects:
             if policy is None:
                 chain.state, chain.next_due_at = "stopped", None
                 return False
-            if not claim_effect(session, incident.id, ESCALATION, due):
+            if not claim_effect(session, incident.id, ESCALATION, due, at=now):
                 return False
             current = Step(chain.cycle, chain.level) if chain.level >= 0 else None
             step = next_step(policy, current)

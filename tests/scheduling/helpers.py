@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from bot.scheduling.tables import EffectFired
 from bot.slack import ids
 from tests.harness import BotHarness, start_bot, wait_until
 
@@ -38,6 +42,23 @@ def notices(bot: BotHarness, channel_id: str, needle: str) -> list[Any]:
 
 def ts(message: Any) -> float:
     return float(message.ts)
+
+
+def fired(bot: BotHarness, incident_id: int, kind: str) -> list[tuple[datetime, datetime]]:
+    """``(due_at, fired_at)`` of every ``kind`` effect claimed for the incident, by due time."""
+    with bot.container.uow() as session:
+        rows = session.execute(
+            select(EffectFired.due_at, EffectFired.fired_at)
+            .where(EffectFired.incident_id == incident_id, EffectFired.kind == kind)
+            .order_by(EffectFired.due_at)
+        ).all()
+    return [(due, at) for due, at in rows]
+
+
+def stop_scheduling(bot: BotHarness) -> None:
+    """Step this bot down from running the scheduler and deliver what it already fired: nothing more fires."""
+    bot.container.services.extra["elector"].stop()
+    bot.settle()
 
 
 def running(bot: BotHarness) -> Iterator[BotHarness]:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 
+from bot.scheduling.effects import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, notices, pages, running, ts
+from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, ts
 
-LAG = 2.5
+LAG = 2.5  # a step fires within this long of its due time
+DELIVERY = 6.0  # and reaches Slack within this long (generous: the outbox on a loaded machine)
 
 
 @pytest.fixture
@@ -24,25 +27,38 @@ def test_unacknowledged_page_walks_the_chain_repeats_then_says_nobody_acked(bot:
     t0 = inc.declared_at.timestamp()
     # Level 1 (primary: U0BOB) at once; level 2 (secondary: carol@example.com -> U0CAROL) after respond_within 3s;
     # then the chain repeats once (2s each) and the channel hears nobody acknowledged.
-    bob = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")[0]
-    assert ts(bob) <= t0 + LAG
+    bob = wait_until(lambda: pages(bot, "U0BOB"), timeout=10, what="level 1 page")[0]
     assert ids.ACK in str(bob.blocks) and ids.ESCALATE in str(bob.blocks)
     assert f"<#{inc.channel_id}>" in str(bob.blocks) and "SEV1" in str(bob.blocks)
     assert "U0BOB" in bot.workspace.channel(inc.channel_id).members
-    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=8, what="level 2 page")[0]
-    assert t0 + 3 - 0.5 <= ts(carol) <= t0 + 3 + LAG
+    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=12, what="level 2 page")[0]
     assert "U0CAROL" in bot.workspace.channel(inc.channel_id).members
     wait_until(lambda: notices(bot, inc.channel_id, "not acknowledged within 3s"), what="channel told why")
-    wait_until(lambda: len(pages(bot, "U0BOB")) == 2, timeout=8, what="repeat of level 1")
-    wait_until(lambda: len(pages(bot, "U0CAROL")) == 2, timeout=8, what="repeat of level 2")
-    nobody = wait_until(lambda: notices(bot, inc.channel_id, "Nobody acknowledged"), timeout=8, what="exhausted")
-    assert ts(nobody[0]) >= t0 + 9 - 0.5
+    bob2 = wait_until(lambda: pages(bot, "U0BOB")[1:], timeout=12, what="repeat of level 1")[0]
+    carol2 = wait_until(lambda: pages(bot, "U0CAROL")[1:], timeout=12, what="repeat of level 2")[0]
+    nobody = wait_until(lambda: notices(bot, inc.channel_id, "Nobody acknowledged"), timeout=12, what="exhausted")
     broadcast = bot.workspace.channel_by_name("incidents")
-    assert broadcast is not None and notices(bot, broadcast.id, "Nobody acknowledged")
+    assert broadcast is not None
+    wait_until(lambda: notices(bot, broadcast.id, "Nobody acknowledged"), what="the broadcast channel told")
+
+    # Each step fell due when the previous one had waited its full time, fired on time, and was posted after
+    # it fell due: level 1 at declaration, then respond_within (3s), then escalate_after (2s) per step.
+    steps = fired(bot, inc.id, "escalation")
+    assert len(steps) == 5
+    dues = [due.timestamp() for due, _ in steps]
+    assert dues[0] - t0 <= LAG
+    for ((earlier, _), (later, _)), wait in zip(pairwise(steps), (3, 2, 2, 2), strict=True):
+        assert (later - earlier).total_seconds() >= wait
+    for due, at in steps:
+        assert (at - due).total_seconds() <= LAG
+    for message, due_ts in zip((bob, carol, bob2, carol2, nobody[0]), dues, strict=True):
+        assert due_ts - EARLY.total_seconds() <= ts(message) <= due_ts + DELIVERY
+
     time.sleep(3)
     bot.settle()
     assert len(pages(bot, "U0BOB")) == 2 and len(pages(bot, "U0CAROL")) == 2
     assert len(notices(bot, inc.channel_id, "Nobody acknowledged")) == 1
+    assert len(notices(bot, broadcast.id, "Nobody acknowledged")) == 1
 
 
 def test_acknowledge_in_the_dm_stops_the_chain_and_a_second_click_says_who(bot: BotHarness) -> None:

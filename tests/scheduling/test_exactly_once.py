@@ -7,15 +7,25 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.emulator.workspace import Workspace
-from bot.scheduling.effects import Effects
+from bot.scheduling.effects import EARLY, Effects
 from bot.scheduling.tables import EffectFired
 from bot.storage import repositories as repo
 from bot.storage.models import OutboxMessage
 from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, notices, nudges, pages, scheduler_running, ts
+from tests.scheduling.helpers import (
+    fast_bot,
+    fired,
+    notices,
+    nudges,
+    pages,
+    scheduler_running,
+    stop_scheduling,
+    ts,
+)
 
 
 def _outbox_count(bot: BotHarness, event: str) -> int:
@@ -54,29 +64,33 @@ def test_two_fires_of_the_same_due_time_post_once(database_url: str) -> None:
         bot.stop()
 
 
-def test_a_reminder_due_while_the_bot_is_down_is_sent_once_at_start(database_url: str) -> None:
+@pytest.mark.parametrize("down_past_due", [1.0, 3.5], ids=["within-a-cadence", "past-a-second-cadence"])
+def test_a_reminder_due_while_the_bot_is_down_is_sent_once_at_start(database_url: str, down_past_due: float) -> None:
     workspace = Workspace()
     bot = fast_bot(database_url, workspace=workspace)
     inc = bot.declare("SEV2 restart during incident")
-    due = inc.declared_at.timestamp() + 3
+    due = inc.next_update_due_at
+    assert due is not None and due == inc.declared_at + timedelta(seconds=3)
     bot.stop()
     assert nudges(bot, inc.channel_id) == []
-    # Down past the due time and past a second cadence: still only one reminder when it comes back.
-    time.sleep(max(0.0, due + 3.5 - time.time()))
+    # Down past the due time (and, in one case, past a second cadence too).
+    time.sleep(max(0.0, due.timestamp() + down_past_due - time.time()))
     restarted_at = time.time()
     bot = fast_bot(database_url, workspace=workspace)
     try:
-        first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=10, what="the missed reminder")
-        assert ts(first[0]) - restarted_at < 15
-        time.sleep(1.5)
-        bot.settle()
-        assert len(nudges(bot, inc.channel_id)) == 1
-        with bot.container.uow() as session:
-            fired = session.execute(select(func.count(EffectFired.id)).where(EffectFired.kind == "nudge")).scalar_one()
-        assert fired == 1
-        # The cadence resumes from the late reminder, not from the missed due times.
-        second = wait_until(lambda: nudges(bot, inc.channel_id)[1:], timeout=10, what="the next reminder")[0]
-        assert ts(second) - ts(first[0]) >= 3 - 0.5
+        first = wait_until(lambda: nudges(bot, inc.channel_id), timeout=15, what="the missed reminder")[0]
+        assert ts(first) - restarted_at < 15
+        second = wait_until(lambda: nudges(bot, inc.channel_id)[1:], timeout=15, what="the next reminder")[0]
+        stop_scheduling(bot)
+        reminders = fired(bot, inc.id, "nudge")
+        # The missed due time fired once, at start; every fired reminder was posted once.
+        (missed_due, late_at), (next_due, _) = reminders[0], reminders[1]
+        assert missed_due == due and late_at.timestamp() >= restarted_at
+        assert len(nudges(bot, inc.channel_id)) == len(reminders)
+        # The cadence resumes from the late reminder, not from the missed due times: no burst after a restart.
+        assert next_due - late_at == timedelta(seconds=3)
+        assert ts(first) >= late_at.timestamp()
+        assert ts(second) >= next_due.timestamp() - EARLY.total_seconds()
     finally:
         bot.stop()
 
