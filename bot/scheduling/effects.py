@@ -15,7 +15,8 @@ from bot.domain.durations import format_duration
 from bot.domain.severity import Severity
 from bot.domain.status import Status
 from bot.playbooks.oncall import OnCall
-from bot.scheduling.chain import Step, next_step, wait_after
+from bot.scheduling.chain import Step, level_of, next_step, wait_after
+from bot.scheduling.records import ESCALATED, NOBODY_ACKNOWLEDGED, NUDGED, record_page
 from bot.scheduling.tables import EffectFired, Escalation
 from bot.services.views import snapshot_severities
 from bot.storage import repositories as repo
@@ -209,6 +210,16 @@ class Effects:
             # (after a restart): never a burst of two reminders, never a backlog.
             incident.next_update_due_at = max(due, now) + severity.update_every
             since = incident.last_update_at or incident.declared_at
+            repo.add_entry(
+                session,
+                incident,
+                NUDGED,
+                None,
+                f"Update reminder: {format_duration(now - since)} since the last update"
+                + (f" ({ignored - 1} earlier reminder{'s' if ignored > 2 else ''} unanswered)" if ignored > 1 else ""),
+                {"due_at": due.isoformat(), "ignored": ignored},
+                at=now,
+            )
             chain_level = session.execute(
                 select(Escalation.level).where(Escalation.incident_id == incident.id)
             ).scalar_one_or_none()
@@ -241,7 +252,8 @@ class Effects:
             due = chain.next_due_at
             if due > now + EARLY:
                 return False
-            policy = self.oncall().policies.get(chain.policy_id)
+            oncall = self.oncall()
+            policy = oncall.policies.get(chain.policy_id)
             if policy is None:
                 chain.state, chain.next_due_at = "stopped", None
                 return False
@@ -254,8 +266,16 @@ class Effects:
             if step is None:
                 chain.state, chain.next_due_at = "exhausted", None
                 repo.enqueue(session, "paging.exhausted", incident.id, {"cycles": policy.repeat + 1})
+                passes = policy.repeat + 1
                 repo.add_entry(
-                    session, incident, "escalation_exhausted", None, "Nobody acknowledged the page", at=now
+                    session,
+                    incident,
+                    NOBODY_ACKNOWLEDGED,
+                    None,
+                    f"Nobody acknowledged: every level of the {policy.id} escalation policy was paged "
+                    f"{passes} time{'s' if passes != 1 else ''}",
+                    {"policy": policy.id, "cycles": passes},
+                    at=now,
                 )
                 return True
             if current is None:
@@ -265,6 +285,27 @@ class Effects:
                 reason = f"not acknowledged within {format_duration(waited)}"
             chain.cycle, chain.level = step.cycle, step.level
             chain.next_due_at = _following(due, wait_after(policy, step, respond_within), now)
+            if current is not None:
+                repo.add_entry(
+                    session,
+                    incident,
+                    ESCALATED,
+                    None,
+                    f"Escalated to level {step.level + 1}: {reason}",
+                    {"cycle": step.cycle, "level": step.level, "policy": policy.id, "reason": reason},
+                    at=now,
+                )
+            record_page(
+                session,
+                incident,
+                oncall,
+                level_of(policy, step).notify,
+                at=now,
+                reason=reason,
+                policy_id=policy.id,
+                level=step.level,
+                cycle=step.cycle,
+            )
             repo.enqueue(
                 session,
                 "paging.page",

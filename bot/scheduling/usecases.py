@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bot.domain.durations import format_duration
 from bot.domain.status import Status
 from bot.playbooks.oncall import OnCall
-from bot.scheduling.chain import Step, next_step, wait_after
+from bot.scheduling.chain import Step, level_of, next_step, wait_after
 from bot.scheduling.effects import MANUAL, SNOOZE, claim_effect, severity_of
+from bot.scheduling.records import ESCALATED, SNOOZED, record_page
 from bot.scheduling.tables import Escalation
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
@@ -43,7 +44,8 @@ class ScheduleActions:
             ).scalar_one_or_none()
             if chain is not None:
                 policy_id = chain.policy_id
-            policy = self.oncall().policies.get(policy_id or "")
+            oncall = self.oncall()
+            policy = oncall.policies.get(policy_id or "")
             if policy is None or not policy.levels:
                 raise UserError(
                     "This incident's severity has no escalation policy, so there is nobody to page."
@@ -84,11 +86,23 @@ class ScheduleActions:
             repo.add_entry(
                 session,
                 incident,
-                "escalated",
+                ESCALATED,
                 user_id,
                 f"Escalated to level {step.level + 1}",
-                {"cycle": step.cycle, "level": step.level},
+                {"cycle": step.cycle, "level": step.level, "policy": policy.id, "reason": reason},
                 at=now,
+            )
+            record_page(
+                session,
+                incident,
+                oncall,
+                level_of(policy, step).notify,
+                at=now,
+                reason=reason,
+                policy_id=policy.id,
+                level=step.level,
+                cycle=step.cycle,
+                actor_id=user_id,
             )
         self.ctx.committed()
         return f"Paging level {step.level + 1} of the *{policy.id}* escalation policy now."
@@ -108,7 +122,7 @@ class ScheduleActions:
             repo.add_entry(
                 session,
                 incident,
-                "reminder_snoozed",
+                SNOOZED,
                 user_id,
                 f"Update reminder snoozed for {format_duration(for_)}",
                 at=now,

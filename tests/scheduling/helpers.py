@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.scheduling.tables import EffectFired
 from bot.slack import ids
+from bot.storage import repositories as repo
 from tests.harness import BotHarness, start_bot, wait_until
 
 FAST_PLAYBOOKS = Path(__file__).parent / "playbooks"
@@ -53,6 +54,16 @@ def fired(bot: BotHarness, incident_id: int, kind: str) -> list[tuple[datetime, 
             .order_by(EffectFired.due_at)
         ).all()
     return [(due, at) for due, at in rows]
+
+
+def timeline(bot: BotHarness, incident_id: int, *kinds: str) -> list[tuple[str, str | None, str, dict[str, Any]]]:
+    """``(kind, actor, text, data)`` of the incident's timeline rows, only ``kinds`` when given."""
+    with bot.container.uow() as session:
+        return [
+            (e.kind, e.actor_id, e.text, dict(e.data))
+            for e in repo.timeline(session, incident_id)
+            if not kinds or e.kind in kinds
+        ]
 
 
 def stop_scheduling(bot: BotHarness) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.scheduling.effects import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, ts
+from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, timeline, ts
 
 LAG = 2.5  # a step fires within this long of its due time
 DELIVERY = 6.0  # and reaches Slack within this long (generous: the outbox on a loaded machine)
@@ -60,6 +60,23 @@ def test_unacknowledged_page_walks_the_chain_repeats_then_says_nobody_acked(bot:
     assert len(notices(bot, inc.channel_id, "Nobody acknowledged")) == 1
     assert len(notices(bot, broadcast.id, "Nobody acknowledged")) == 1
 
+    # Every step is a timeline row: who was paged, at which level and why; each escalation; the end.
+    rows = timeline(bot, inc.id, "paged", "escalated", "nobody_acknowledged")
+    assert [kind for kind, *_ in rows] == [
+        "paged", "escalated", "paged", "escalated", "paged", "escalated", "paged", "nobody_acknowledged"
+    ]
+    assert all(actor is None for _, actor, _, _ in rows)
+    paged = [data for kind, _, _, data in rows if kind == "paged"]
+    assert [(d["people"], d["level"], d["cycle"]) for d in paged] == [
+        (["U0BOB"], 0, 0), (["carol@example.com"], 1, 0), (["U0BOB"], 0, 1), (["carol@example.com"], 1, 1)
+    ]
+    assert [d["reason"] for d in paged] == [
+        "SEV1 declared", "not acknowledged within 3s", "not acknowledged within 2s", "not acknowledged within 2s"
+    ]
+    assert rows[0][2] == "Paged <@U0BOB> (level 1): SEV1 declared"
+    assert rows[1][2] == "Escalated to level 2: not acknowledged within 3s"
+    assert "paged 2 times" in rows[-1][2]
+
 
 def test_acknowledge_in_the_dm_stops_the_chain_and_a_second_click_says_who(bot: BotHarness) -> None:
     inc = bot.declare("SEV1 api 500s")
@@ -88,6 +105,11 @@ def test_escalate_command_pages_the_next_level_now(bot: BotHarness) -> None:
     assert "escalated by <@U0ALICE>" in str(carol.blocks)
     bot.settle()
     assert notices(bot, inc.channel_id, "escalated by <@U0ALICE>")
+    escalated = timeline(bot, inc.id, "escalated", "paged")
+    assert [(kind, actor) for kind, actor, _, _ in escalated] == [
+        ("paged", None), ("escalated", "U0ALICE"), ("paged", "U0ALICE")
+    ]
+    assert escalated[-1][3]["people"] == ["carol@example.com"] and escalated[-1][3]["level"] == 1
 
 
 def test_escalate_button_in_the_dm_pages_the_next_level(bot: BotHarness) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.scheduling.effects import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, fired, nudges, running, stop_scheduling, ts
+from tests.scheduling.helpers import fast_bot, fired, nudges, running, stop_scheduling, timeline, ts
 
 CADENCE = 3.0
 LAG = 2.5  # generous: CI machines are noisy
@@ -88,6 +88,10 @@ def test_no_change_posts_a_heartbeat_and_snooze_pushes_the_reminder(bot: BotHarn
     left = snoozed.next_update_due_at.timestamp() - time.time()
     assert 14 * 60 < left <= 15 * 60
     assert any("Snoozed" in (e.text or "") for e in bot.workspace.ephemerals("U0CAROL"))
+    [(_, actor, text, _)] = timeline(bot, inc.id, "snoozed")
+    assert actor == "U0CAROL" and text == "Update reminder snoozed for 15m"
+    nudged = timeline(bot, inc.id, "nudged")
+    assert nudged and nudged[0][1] is None and "since the last update" in nudged[0][2]
     count = len(nudges(bot, inc.channel_id))
     time.sleep(CADENCE + 1.5)
     assert len(nudges(bot, inc.channel_id)) == count
@@ -102,5 +106,7 @@ def test_a_rate_limited_reminder_is_retried_after_the_delay_and_posted_once(bot:
     assert len(limited) == 2
     assert ts(first) - limited[0].time >= 2 * 2 - 0.5  # two Retry-After waits honoured
     stop_scheduling(bot)
-    # Every reminder posted once: one message per fired due time, no duplicate from the retries.
+    # Every reminder posted once: one message per fired due time, no duplicate from the retries; each one is
+    # a timeline row.
     assert len(nudges(bot, inc.channel_id)) == len(fired(bot, inc.id, "nudge"))
+    assert len(timeline(bot, inc.id, "nudged")) == len(fired(bot, inc.id, "nudge"))
