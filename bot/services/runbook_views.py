@@ -37,6 +37,8 @@ class AttachedView:
     channel_id: str | None
     message_ts: tuple[str, ...]
     states: Mapping[str, StepState] = field(default_factory=dict)
+    # The incident's values for ``{placeholders}`` in command steps (incident_ref, title, channel…).
+    variables: Mapping[str, str] = field(default_factory=dict)
 
     def state(self, step_id: str) -> StepState:
         return self.states.get(step_id) or StepState(step_id)
@@ -83,6 +85,7 @@ def attached_view(row: AttachedRunbook) -> AttachedView:
             )
             for s in row.steps
         },
+        variables=incident_variables(row.incident),
     )
 
 

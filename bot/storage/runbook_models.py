@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, Incident, utcnow
 
 
 class AttachedRunbook(Base):
@@ -31,6 +31,7 @@ class AttachedRunbook(Base):
     steps: Mapped[list[RunbookStepState]] = relationship(
         back_populates="attached", cascade="all, delete-orphan", order_by="RunbookStepState.id"
     )
+    incident: Mapped[Incident] = relationship()
 
 
 class RunbookStepState(Base):

@@ -72,3 +72,30 @@ def test_pages_stay_within_slack_limits_and_do_not_reflow_when_ticked(steps: int
     assert ids_fresh == [[b.block_id for b in page] for page in done]
     step_ids = [i for page in ids_fresh for i in page if i and i.startswith("rb:")]
     assert len(step_ids) == len(set(step_ids)) == len(list(runbook.steps()))
+
+
+def test_command_steps_are_filled_with_the_incident_values() -> None:
+    runbook = Runbook.model_validate(
+        {
+            "id": "vars",
+            "title": "Vars",
+            "match": ["vars"],
+            "expected_recovery": "1h",
+            "variables": {"cluster": "prod"},
+            "diagnosis": [
+                {
+                    "id": "c",
+                    "kind": "command",
+                    "title": "Grep",
+                    "language": "bash",
+                    "command": "grep {incident_ref} /var/log/{cluster}.log | awk '{print $1}'",
+                },
+            ],
+        }
+    )
+    attached = AttachedView(
+        1, 1, runbook, "U0ALICE", AT, "C1", ("1.1",), {}, {"incident_ref": "INC-2026-0007"}
+    )
+    text = json.dumps([b.to_dict() for page in checklist_pages(attached) for b in page])
+    assert "grep INC-2026-0007 /var/log/prod.log" in text
+    assert "{print $1}" in text  # shell braces that are not variables stay as written

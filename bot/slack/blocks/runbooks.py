@@ -161,7 +161,7 @@ def _step_blocks(
         text += f"\n{_plain(step.instructions)}"
     block_id = f"{ids.RUNBOOK_STEP_BLOCK}{step.id}"
     if isinstance(step, CommandStep):
-        command = attached.runbook.resolve_command(step)
+        command = attached.runbook.resolve_command(step, attached.variables)
         text += f"\n{_code(command)}"
     elif isinstance(step, LinkStep):
         text = f"{box} {number}. <{step.url}|{_plain(step.title)}>" + (
