@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.paging.base import Page, Pager
 from bot.paging.people import PeopleResolver
-from bot.playbooks.oncall import OnCall
+from bot.playbooks.oncall import OnCall, parse_target
 from bot.services.outbox import Delivery, GiveUp
 from bot.services.views import IncidentView
 from bot.slack.blocks import paging as blocks
@@ -22,8 +22,8 @@ LOUDER_AFTER = 3
 
 
 class PagingHandlers:
-    """Registered on the notifier: ``paging.page``, ``paging.exhausted``, ``paging.acknowledged``,
-    ``paging.resolved`` and ``nudge.post``.
+    """Registered on the notifier: ``paging.page``, ``paging.long_running``, ``paging.exhausted``,
+    ``paging.acknowledged``, ``paging.resolved`` and ``nudge.post``.
     """
 
     def __init__(
@@ -42,6 +42,7 @@ class PagingHandlers:
 
     def install(self) -> None:
         self.notifier.register("paging.page", self.page)
+        self.notifier.register("paging.long_running", self.long_running)
         self.notifier.register("paging.exhausted", self.exhausted)
         self.notifier.register("paging.acknowledged", self.acknowledged)
         self.notifier.register("paging.resolved", self.resolved)
@@ -79,6 +80,29 @@ class PagingHandlers:
             channel,
             blocks.page_notice(users, page.level, page.cycle, page.reason),
             f"Paged level {page.level}: {page.reason}",
+        )
+
+    def long_running(self, d: Delivery) -> None:
+        """The people of a ``long_running`` rule, paged outside the chain (level 0 on the page)."""
+        inc = self._incident(d)
+        if not inc.status.is_open:
+            return  # resolved between the fire and the delivery
+        if d.done("users"):
+            users = tuple(d.progress["users"])
+        else:
+            targets = [parse_target(t) for t in d.payload.get("targets") or ()]
+            at = datetime.fromisoformat(str(d.payload["at"]))
+            users = tuple(self.people.users(self.oncall(), targets, at))
+            d.mark("users", list(users))
+        page = Page(inc, users, 0, 0, str(d.payload["reason"]), str(d.payload.get("policy", "")))
+        for pager in self.pagers:
+            pager.page(d, page)
+        self.notifier.post(
+            d,
+            "channel",
+            self._channel(d),
+            blocks.page_notice(users, 0, 0, page.reason),
+            f"Paged: {page.reason}",
         )
 
     def exhausted(self, d: Delivery) -> None:

@@ -15,7 +15,9 @@ from bot.domain.durations import format_duration
 from bot.domain.severity import Severity
 from bot.domain.status import Status
 from bot.playbooks.oncall import OnCall
+from bot.scheduling import long_running
 from bot.scheduling.chain import Step, level_of, next_step, wait_after
+from bot.scheduling.long_running import LONG_RUNNING
 from bot.scheduling.records import ESCALATED, NOBODY_ACKNOWLEDGED, NUDGED, record_page
 from bot.scheduling.tables import EffectFired, Escalation
 from bot.services.views import snapshot_severities
@@ -127,8 +129,10 @@ class Effects:
                     Incident.acknowledged_at.is_(None),
                 )
             ).all()
+            lingering = long_running.due_times(session, self.oncall())
         result = [Due(NUDGE, iid, due) for iid, due in nudges if due is not None]
         result += [Due(ESCALATION, iid, due) for iid, due in chains if due is not None]
+        result += [Due(LONG_RUNNING, iid, due) for iid, due in lingering]
         return result
 
     # -- chains start and stop -----------------------------------------------------------------
@@ -186,6 +190,8 @@ class Effects:
             return self.fire_nudge(incident_id)
         if kind == ESCALATION:
             return self.fire_escalation(incident_id)
+        if kind == LONG_RUNNING:
+            return self.fire_long_running(incident_id)
         log.warning("unknown scheduled effect %s", kind)
         return False
 
@@ -317,5 +323,44 @@ class Effects:
                     "at": due.isoformat(),
                     "policy": policy.id,
                 },
+            )
+        return True
+
+    def fire_long_running(self, incident_id: int) -> bool:
+        """Page a ``long_running`` rule's people once the incident has been open that long, acknowledged or not."""
+        now = self.clock()
+        with self.uow() as session:
+            incident = repo.get_incident(session, incident_id, lock=True)
+            if incident is None or incident.status == Status.RESOLVED.value:
+                return False
+            oncall = self.oncall()
+            fired = long_running.fired_at(session, [incident.id]).get(incident.id, set())
+            due = [p for p in long_running.pending(incident, oncall, fired) if p.due_at <= now + EARLY]
+            if not due:
+                return False
+            rule = due[0]
+            if not claim_effect(session, incident.id, LONG_RUNNING, rule.due_at, at=now, policy=rule.policy_id):
+                return False
+            reason = rule.reason(incident.severity_id)
+            repo.enqueue(
+                session,
+                "paging.long_running",
+                incident.id,
+                {
+                    "targets": [str(t) for t in rule.targets],
+                    "reason": reason,
+                    "at": now.isoformat(),
+                    "policy": rule.policy_id,
+                },
+            )
+            record_page(
+                session,
+                incident,
+                oncall,
+                rule.targets,
+                at=now,
+                reason=reason,
+                policy_id=rule.policy_id,
+                rule="open too long",
             )
         return True

@@ -34,7 +34,7 @@ def page_dm(incident: IncidentView, level: int, reason: str) -> list[Block]:
             f":rotating_light: *You are being paged* for *{incident.ref}*: {incident.title}\n"
             f"*Severity:* {severity_text(incident.severity)}   *Channel:* "
             f"{channel_link(incident.channel_id, incident.channel_name)}\n"
-            f"_Escalation level {level}: {reason}_"
+            + (f"_Escalation level {level}: {reason}_" if level else f"_{reason}_")
         ),
         ActionsBlock(
             elements=[
@@ -50,8 +50,10 @@ def page_dm_text(incident: IncidentView) -> str:
 
 
 def page_notice(users: Sequence[str], level: int, cycle: int, reason: str) -> list[Block]:
+    """A page of an escalation level (1-based), or of people outside the chain (``level`` 0)."""
     again = f" (pass {cycle + 1})" if cycle else ""
-    return [_section(f":pager: Paged escalation level {level}{again}: {mentions(users)}\n_Why: {reason}_")]
+    what = f"escalation level {level}{again}" if level else "outside the escalation chain"
+    return [_section(f":pager: Paged {what}: {mentions(users)}\n_Why: {reason}_")]
 
 
 def exhausted_notice(incident: IncidentView) -> list[Block]:
