@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -122,15 +123,29 @@ def run_playground(
     scenario: Path | None = None,
     speed: float = 1.0,
 ) -> int:
-    """Run until Ctrl-C (or SIGTERM); with ``scenario``, replay it at ``speed`` once the page is up."""
-    script = load_scenario(scenario) if scenario is not None else None
-    playground = start_playground(settings, host=host, port=port)
+    """Run until Ctrl-C (or SIGTERM); with ``scenario``, replay it at ``speed`` once the page is up.
+
+    Returns the process exit code: 0 after a normal stop, 2 when the scenario or the port is unusable.
+    """
+    try:
+        script = load_scenario(scenario) if scenario is not None else None
+        if speed <= 0:
+            raise ScenarioError("--speed must be positive")
+    except ScenarioError as exc:
+        print(f"Cannot replay the scenario: {exc}", file=sys.stderr)
+        return 2
+    try:
+        playground = start_playground(settings, host=host, port=port)
+    except OSError as exc:
+        print(f"Cannot serve on {host}:{port}: {exc.strerror or exc}; try --port", file=sys.stderr)
+        return 2
     stop = threading.Event()
+    in_main = threading.current_thread() is threading.main_thread()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    previous = signal.signal(signal.SIGTERM, on_signal) if in_main else None
     print(f"Incident bot playground: {playground.url}  (Ctrl-C to stop)", flush=True)
     try:
         if script is not None:
@@ -145,8 +160,16 @@ def run_playground(
         pass
     finally:
         stop.set()
-        signal.signal(signal.SIGTERM, previous)
-        playground.stop()
+        if in_main:
+            # A second Ctrl-C must not cut the shutdown short and leave threads half-stopped.
+            previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            playground.stop()
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+                signal.signal(signal.SIGINT, previous_int)
+    print("Playground stopped.", flush=True)
     return 0
 
 
