@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.playground.runner import Playground
@@ -125,6 +126,15 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     shot = ARTIFACTS / "playground.png"
     page.screenshot(path=str(shot))
 
+    # The broadcast channel mirrors the update as a thread reply under the declaration.
+    page.locator("#channel-list li", has_text="incidents").filter(has_not_text="incident-").click()
+    page.locator(".message .thread-link").first.click()
+    expect(page.locator("#thread-pane")).to_be_visible()
+    expect(page.locator("#thread-messages")).to_contain_text("Card processor timeouts")
+    page.locator("#thread-close").click()
+    page.locator(".message .channel-mention", has_text="incident-").first.click()
+    expect(page.locator("#channel-title")).to_contain_text("#incident-")
+
     # Resolve through its modal.
     page.locator(".message button[data-action-id='incident_resolve']").first.click()
     expect(modal.locator(".modal-title")).to_contain_text("Resolve")
@@ -137,6 +147,16 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     expect(page.locator("#channel-topic")).to_contain_text("Resolved")
     assert pg.container.services.incidents.list_open() == []
     page.screenshot(path=str(ARTIFACTS / "playground-resolved.png"))
+
+    # Web API misuse shows up as a banner at once.
+    misuse = requests.post(
+        pg.url + "api/chat.postMesage",
+        data={"channel": "C1"},
+        timeout=10,
+        headers={"Authorization": "Bearer " + (pg.container.settings.slack_bot_token or "")},
+    )
+    assert misuse.json()["error"] == "unknown_method"
+    expect(page.locator(".warning-banner")).to_contain_text("chat.postMesage")
 
     assert shot.stat().st_size > 10_000
     DOCS.mkdir(exist_ok=True)

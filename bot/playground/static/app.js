@@ -324,6 +324,14 @@ document.addEventListener("click", (event) => {
   if (button && !isFormInput(button)) { event.preventDefault(); fireAction(button); }
 });
 
+document.addEventListener("click", (event) => {
+  const mention = event.target.closest(".channel-mention[data-channel-id]");
+  if (mention && state.channels.some((c) => c.id === mention.dataset.channelId)) {
+    event.preventDefault();
+    openChannel(mention.dataset.channelId);
+  }
+});
+
 document.addEventListener("change", (event) => {
   const el = event.target.closest(".bk-element");
   if (!el || el.dataset.kind === "button" || el.dataset.kind === "plain_text_input") return;
