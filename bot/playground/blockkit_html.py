@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.emulator.payloads import block_id_of as emulated_block_id
+from bot.playground.blockkit_rich import render_rich_element
 from bot.playground.mrkdwn import MrkdwnRenderer, NameLookup, render_plain_text, safe_href
 
 Json = Mapping[str, Any]
@@ -315,53 +316,6 @@ def _input(block: Json, block_id: str, ctx: RenderContext) -> str:
     )
 
 
-_RICH_STYLES = (("code", "code"), ("bold", "b"), ("italic", "i"), ("strike", "s"))
-
-
-def _rich_inline(element: Json, ctx: RenderContext) -> str:
-    kind = element.get("type")
-    if kind == "text":
-        out = render_plain_text(str(element.get("text", "")), emoji=False)
-        style = element.get("style") or {}
-        for key, tag in _RICH_STYLES:
-            if style.get(key):
-                out = f"<{tag}>{out}</{tag}>"
-        return out
-    if kind == "link":
-        href = safe_href(str(element.get("url", "")))
-        shown = _e(element.get("text") or element.get("url", ""))
-        return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{shown}</a>' if href else shown
-    if kind == "user":
-        return ctx.mrkdwn.render(f"<@{element.get('user_id', '')}>")
-    if kind == "channel":
-        return ctx.mrkdwn.render(f"<#{element.get('channel_id', '')}>")
-    if kind == "emoji":
-        if element.get("unicode"):
-            try:
-                return "".join(chr(int(part, 16)) for part in str(element["unicode"]).split("-"))
-            except ValueError:
-                pass
-        return render_plain_text(f":{element.get('name', '')}:")
-    if kind == "broadcast":
-        return f'<span class="mention mention-broadcast">@{_e(element.get("range", "here"))}</span>'
-    return _e(element.get("text", ""))
-
-
-def _rich_container(element: Json, ctx: RenderContext) -> str:
-    kind = element.get("type")
-    inner_elements = element.get("elements", [])
-    if kind == "rich_text_list":
-        tag = "ol" if element.get("style") == "ordered" else "ul"
-        items = "".join(f"<li>{_rich_container(item, ctx)}</li>" for item in inner_elements)
-        return f'<{tag} class="bk-rich-list">{items}</{tag}>'
-    inline = "".join(_rich_inline(child, ctx) for child in inner_elements).replace("\n", "<br>")
-    if kind == "rich_text_preformatted":
-        return f'<pre class="mrkdwn-pre">{inline.replace("<br>", chr(10))}</pre>'
-    if kind == "rich_text_quote":
-        return f'<blockquote class="mrkdwn-quote">{inline}</blockquote>'
-    return f"<div>{inline}</div>" if kind != "rich_text_section" else inline
-
-
 def render_block(block: Json, index: int, ctx: RenderContext) -> str:
     """One block as a ``div`` tagged with its type and block id."""
     kind = str(block.get("type", ""))
@@ -385,7 +339,9 @@ def render_block(block: Json, index: int, ctx: RenderContext) -> str:
     elif kind == "input":
         inner = _input(block, block_id, ctx)
     elif kind == "rich_text":
-        inner = "".join(f"<div>{_rich_container(el, ctx)}</div>" for el in block.get("elements", []))
+        inner = "".join(
+            f"<div>{render_rich_element(el, ctx.mrkdwn)}</div>" for el in block.get("elements", [])
+        )
     else:
         inner = f'<span class="bk-unsupported">Unsupported block: {_e(kind or "?")}</span>'
     optional = ' data-optional="true"' if kind == "input" and block.get("optional") else ""
