@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
@@ -16,6 +17,20 @@ from bot.scheduling import jobs
 from bot.scheduling.effects import Effects
 
 log = logging.getLogger(__name__)
+
+
+class CacheJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """The job store is a cache of the due-time tables: removing a job that is already gone is fine.
+
+    APScheduler removes a date job right after submitting it; a re-sync or a shutdown racing with that
+    must not kill the scheduler thread with ``JobLookupError``.
+    """
+
+    def remove_job(self, job_id: str) -> None:
+        try:
+            super().remove_job(job_id)
+        except JobLookupError:
+            log.debug("job %s was already removed", job_id)
 
 JOBS_TABLE = "apscheduler_jobs"
 # No grace limit and coalescing: a job that fell due while no scheduler ran fires once, at start.
@@ -52,7 +67,7 @@ class SchedulerRunner:
             return
         jobs.register(self.runner_id, self)
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
+            jobstores={"default": CacheJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             job_defaults=JOB_DEFAULTS,
             timezone=UTC,
         )
