@@ -20,13 +20,21 @@ def shipped() -> Path:
 
 @pytest.fixture
 def playbook_dir(tmp_path: Path) -> Callable[[str | None], Path]:
-    """A copy of ``fixtures/valid`` with ``fixtures/broken/<case>`` laid over it."""
+    """A copy of ``fixtures/valid`` with ``fixtures/broken/<case>`` laid over it.
+
+    A case may hold a ``DELETE`` file listing, one per line, the files it removes from the copy.
+    """
 
     def make(case: str | None = None) -> Path:
         target = tmp_path / "playbooks"
         shutil.copytree(FIXTURES / "valid", target)
         if case is not None:
             shutil.copytree(FIXTURES / "broken" / case, target, dirs_exist_ok=True)
+            deletions = target / "DELETE"
+            if deletions.exists():
+                for name in deletions.read_text().split():
+                    (target / name).unlink()
+                deletions.unlink()
         return target
 
     return make

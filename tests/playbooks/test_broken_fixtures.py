@@ -92,8 +92,6 @@ def test_every_fixture_case_has_an_expectation() -> None:
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_broken_fixture_reports_exact_messages(case: str, playbook_dir: Callable[[str | None], Path]) -> None:
     directory = playbook_dir(case)
-    if case == "missing_severities_file":
-        (directory / "severities.yaml").unlink()
     assert [str(p) for p in check_playbooks(directory)] == EXPECTED[case]
     with pytest.raises(PlaybookError) as caught:
         load_playbooks(directory)
