@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,3 +111,8 @@ def result_payload(result: StepResult) -> dict[str, Any]:
         "call": result.call,
         "healthy": result.healthy,
     }
+
+
+def call_digest(call: str) -> str:
+    """A short fingerprint of an AWS call as shown in a confirmation, to check it is the call that runs."""
+    return hashlib.sha256(call.encode()).hexdigest()[:32]

@@ -17,6 +17,7 @@ from bot.services.runbook_views import (
     AttachedView,
     PreparedRun,
     attached_view,
+    call_digest,
     incident_variables,
     result_payload,
     runbook_snapshot,
@@ -193,11 +194,16 @@ class RunbookService:
             variables = self._variables(row, self._incident(session, row.incident_id))
         return describe_call(step.to_integration_step(), variables, self.clients())
 
-    def run(self, attached_id: int, step_id: str, actor_id: str) -> StepResult:
+    def run(
+        self, attached_id: int, step_id: str, actor_id: str, *, confirmed_call: str | None = None
+    ) -> StepResult:
         """Run an aws step now and queue its result for the runbook thread.
 
         A step that changes AWS runs only for a holder of one of its ``allowed_roles`` (the IC by
         default) at the moment of running; anyone else gets ``NotAllowed`` and the refusal is recorded.
+        It also runs only as the exact call the person confirmed (``confirmed_call``, the ``call_digest``
+        of what the confirmation showed): if AWS changed
+        since (another rollback moved the target revision), nothing runs and ``UserError`` says why.
         """
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
@@ -220,6 +226,8 @@ class RunbookService:
                 )
         if refused:
             raise NotAllowed(refusal)
+        if step.mutating:
+            self._require_same_call(attached_id, step, confirmed_call)
         # The AWS call happens outside any transaction: it can take seconds.
         result = run_step(
             step.to_integration_step(), variables, self.clients(), approver_roles=roles, now=self.ctx.clock
@@ -312,6 +320,16 @@ class RunbookService:
     def _variables(self, row: AttachedRunbook, incident: Incident) -> dict[str, str]:
         runbook = Runbook.model_validate(row.snapshot)
         return runbook.variables_for(incident_variables(incident))
+
+    def _require_same_call(self, attached_id: int, step: AwsStep, confirmed_call: str | None) -> None:
+        if confirmed_call is None:
+            raise UserError(f"*{step.title}* changes AWS: confirm it from its Run button. Nothing was run.")
+        current = self.describe(attached_id, step.id)
+        if call_digest(current) != confirmed_call:
+            raise UserError(
+                f"AWS changed since you confirmed *{step.title}*: the call would now be `{current}`. "
+                "Nothing was run; press Run again to confirm the new call."
+            )
 
     def _require_approver(self, incident: Incident, step: AwsStep, actor_id: str) -> None:
         if not may_confirm(step.to_integration_step(), _roles_of(incident, actor_id)):

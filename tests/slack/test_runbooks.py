@@ -15,8 +15,11 @@ from moto import mock_aws
 from sqlalchemy import select
 
 from bot.integrations.aws import ClientFactory
+from bot.playbooks.runbooks import AwsStep
+from bot.services.runbook_views import call_digest
 from bot.services.runbooks import RunbookService
 from bot.slack import ids
+from bot.slack.blocks import runbooks as rb_blocks
 from bot.storage.models import TimelineEntry
 from tests.harness import SHIPPED_PLAYBOOKS, BotHarness, start_bot, wait_until
 
@@ -407,6 +410,54 @@ def test_rollback_confirmed_by_the_ic_picks_the_previous_revision(
     assert "rolling back from api:3 to api:2" in entry.text
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
     assert "approved and run by <@U0BOB>" in json.dumps(reply.blocks)
+
+
+def test_a_rollback_runs_only_as_confirmed_when_aws_changed_meanwhile(
+    rb_bot: BotHarness, aws: boto3.session.Session
+) -> None:
+    bot, ws = rb_bot, rb_bot.workspace
+    inc = bot.declare("SEV1 opsfire in the api")
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    _attach(bot, inc.channel_id, "ops-checks")
+    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
+    bot.settle()
+    view = wait_until(
+        lambda: (v := ws.open_view("U0BOB")) and "task-definition/api:2" in json.dumps(v.body) and v,
+        what="resolved confirmation modal",
+    )
+    assert view.body["submit"]["text"] == "Run it"
+
+    # Someone rolls back by hand while the IC reads the modal: the confirmed call is no longer the one
+    # a rollback would make (it would go to api:1), so nothing runs.
+    ecs = aws.client("ecs")
+    arn = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    ecs.update_service(cluster="prod", service="api", taskDefinition=arn.replace("api:3", "api:2"))
+    bot.driver.submit_view("U0BOB")
+    bot.settle()
+    assert _current_revision(aws) == "api:2"
+    assert _timeline(bot, inc.id, "runbook_step_run") == []
+    warning = ws.ephemerals("U0BOB", inc.channel_id)[-1].text
+    assert "AWS changed since you confirmed" in warning and "task-definition/api:1" in warning
+    assert "Nothing was run" in warning
+
+
+def test_the_confirmation_cannot_be_submitted_before_the_call_is_known() -> None:
+    step = AwsStep.model_validate(
+        {
+            "id": "rollback",
+            "kind": "aws",
+            "title": "Roll back",
+            "service": "ecs",
+            "operation": "rollback",
+            "mutating": True,
+            "args": {"cluster": "prod", "service": "api"},
+        }
+    )
+    looking = rb_blocks.confirm_modal(7, step, "ecs.update_service(<…>)", "C1", resolving=True).to_dict()
+    ready = rb_blocks.confirm_modal(7, step, "ecs.update_service(x)", "C1", resolving=False).to_dict()
+    assert "submit" not in looking and ready["submit"]["text"] == "Run it"
+    assert json.loads(ready["private_metadata"])["call"] == call_digest("ecs.update_service(x)")
 
 
 def test_a_non_ic_cannot_run_a_mutating_step_even_with_a_forged_submission(

@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.playbooks.runbooks import SECTIONS, AwsStep, CommandStep, LinkStep, Runbook, Step
 from bot.playbooks.schema import duration_text
-from bot.services.runbook_views import AttachedView, StepState
+from bot.services.runbook_views import AttachedView, StepState, call_digest
 from bot.slack import ids
 from bot.slack.blocks.common import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, cut, mention, when
 
@@ -302,15 +302,16 @@ def confirm_modal(
         if resolving
         else "This is the exact call the bot will make."
     )
+    # While AWS is being looked up there is nothing to confirm yet: no submit button. A digest of the call
+    # shown is carried in the metadata (bounded, unlike the call) and the service runs only that call.
+    meta = {"attached_id": attached_id, "step_id": step.id, "channel": channel_id, "call": call_digest(call)}
     return View(
         type="modal",
         callback_id=ids.RUNBOOK_CONFIRM_VIEW,
         title="Confirm AWS action",
-        submit="Run it",
+        submit=None if resolving else "Run it",
         close="Cancel",
-        private_metadata=json.dumps(
-            {"attached_id": attached_id, "step_id": step.id, "channel": channel_id}, separators=(",", ":")
-        ),
+        private_metadata=json.dumps(meta, separators=(",", ":")),
         blocks=[
             _section(f":warning: *{_plain(step.title)}* changes AWS resources."),
             _section(_code(call)),

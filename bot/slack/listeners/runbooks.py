@@ -75,7 +75,10 @@ def register(app: App, services: Services) -> None:
             return
         try:
             # The service checks the confirming person's incident roles again, whatever the payload says.
-            rb_service.run(attached_id, step_id, user)
+            confirmed = meta.get("call")
+            rb_service.run(
+                attached_id, step_id, user, confirmed_call=confirmed if isinstance(confirmed, str) else None
+            )
         except UserError as exc:
             reply(None, client, channel, user, f":no_entry: {exc}")
 
