@@ -14,6 +14,7 @@ Installer = Callable[["Container"], None]
 def installers() -> list[Installer]:
     """Each feature module exposes ``install(container)``; add new ones here."""
     from bot.scheduling import wiring as scheduling
+    from bot.slack import draft_wiring as drafts
     from bot.slack import runbook_wiring as runbooks
 
-    return [scheduling.install, runbooks.install]
+    return [scheduling.install, runbooks.install, drafts.install]

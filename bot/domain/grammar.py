@@ -53,6 +53,12 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("reopen", "reopen <reason>", "Reopen a resolved incident", Scope.INCIDENT),
     CommandSpec("status", "status", "Show the incident card (only to you)", Scope.INCIDENT),
     CommandSpec("summary", "summary", "Post a summary of the incident so far", Scope.INCIDENT),
+    CommandSpec(
+        "draft",
+        "draft [status|internal|external|resolution|postmortem]",
+        "Draft a message from the playbook's templates (only to you)",
+        Scope.INCIDENT,
+    ),
 )
 
 
@@ -126,6 +132,13 @@ class PostSummary:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A communication draft from a template; ``None`` lists the templates."""
+
+    template: str | None = None
+
+
+@dataclass(frozen=True)
 class ListIncidents:
     pass
 
@@ -162,6 +175,7 @@ Command = (
     | ShowHelp
     | ShowOncall
     | Runbook
+    | Draft
 )
 
 INCIDENT_ONLY: tuple[type, ...] = (
@@ -176,6 +190,7 @@ INCIDENT_ONLY: tuple[type, ...] = (
     ShowStatus,
     PostSummary,
     Runbook,
+    Draft,
 )
 
 # What a severity looks like even when this playbook does not define it: SEV9, and P7 or S3 when the
@@ -227,6 +242,13 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
         return Reopen(_required_text(rest, "reason", "reopen <reason>"))
     if key == "runbook":
         return Runbook(rest.strip() or None)
+    if key == "draft":
+        word, extra = _split(rest)
+        if extra:
+            raise CommandError(
+                "Which draft? Usage: `/incident draft [status|internal|external|resolution|postmortem]`."
+            )
+        return Draft(word.casefold() or None)
 
     # Otherwise: "<severity> <title>", or a bare title that opens the modal.
     severity = severities.lookup(verb)

@@ -1,0 +1,170 @@
+"""Communication drafts: the playbook's templates filled in from an incident and its timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.durations import format_duration
+from bot.domain.status import Status
+from bot.playbooks.templates import TEMPLATE_NAMES, Templates
+from bot.services.context import ServiceContext
+from bot.services.errors import IncidentNotFound, UserError
+from bot.services.views import EntryView, IncidentView, entry_view, incident_view
+from bot.storage import repositories as repo
+
+# What people type after ``/incident draft``, to the template it means.
+ALIASES: dict[str, str] = {
+    "status": "status_update",
+    "update": "status_update",
+    "status_update": "status_update",
+    "internal": "internal_notification",
+    "internal_notification": "internal_notification",
+    "external": "external_notification",
+    "external_notification": "external_notification",
+    "customer": "external_notification",
+    "resolution": "resolution",
+    "resolved": "resolution",
+    "postmortem": "postmortem",
+    "post-mortem": "postmortem",
+    "pm": "postmortem",
+}
+LABELS: dict[str, str] = {
+    "status_update": "Status update",
+    "internal_notification": "Internal notification",
+    "external_notification": "External notification",
+    "resolution": "Resolution notice",
+    "postmortem": "Post-mortem",
+}
+SHORT: dict[str, str] = {
+    "status_update": "status",
+    "internal_notification": "internal",
+    "external_notification": "external",
+    "resolution": "resolution",
+    "postmortem": "postmortem",
+}
+assert set(LABELS) == set(SHORT) == set(TEMPLATE_NAMES)
+
+# Timeline kinds that tell the story; bookkeeping rows (card refreshes, refusals) stay out of drafts.
+STORY_KINDS = frozenset(
+    {
+        "declared",
+        "update",
+        "heartbeat",
+        "note",
+        "severity_changed",
+        "role_assigned",
+        "acknowledged",
+        "escalated",
+        "paged",
+        "nobody_acknowledged",
+        "runbook_attached",
+        "runbook_step_done",
+        "runbook_step_run",
+        "resolved",
+        "reopened",
+    }
+)
+TIMELINE_LINES = 80
+
+Person = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A filled-in template, ready to copy."""
+
+    template: str
+    label: str
+    incident: IncidentView
+    text: str
+
+
+def stamp(moment: datetime | None) -> str:
+    """A time as people write it in an email or a status page: ``2026-11-30 14:05 UTC``."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def draft_values(
+    incident: IncidentView, entries: Sequence[EntryView], now: datetime, person: Person
+) -> dict[str, object]:
+    """Every template placeholder's value for this incident; unknown ones are left empty."""
+
+    def holder(role_id: str) -> str:
+        uid = incident.holder(role_id)
+        return person(uid) if uid else ""
+
+    updates = [e for e in entries if e.kind in ("update", "heartbeat")]
+    story = [e for e in entries if e.kind in STORY_KINDS][-TIMELINE_LINES:]
+    timeline = "\n".join(
+        f"- {stamp(e.occurred_at)}: {e.text}" + (f" ({person(e.actor_id)})" if e.actor_id else "")
+        for e in story
+    )
+    due = incident.severity.postmortem_within
+    resolved = incident.resolved_at
+    return {
+        "incident_ref": incident.ref,
+        "title": incident.title,
+        "severity": incident.severity.id,
+        "severity_name": incident.severity.name,
+        "status": incident.status.value.capitalize(),
+        "summary": incident.last_update_text or incident.description or incident.title,
+        "description": incident.description,
+        "impact": incident.impact,
+        "next_update": stamp(incident.next_update_due_at) if incident.status.is_open else "",
+        "duration": format_duration(incident.duration(now)),
+        "root_cause": "",
+        "resolution": incident.resolution_summary,
+        "ic": holder("ic"),
+        "tech_lead": holder("tech_lead"),
+        "comms": holder("comms"),
+        "reporter": person(incident.reporter_id),
+        "channel": f"#{incident.channel_name}" if incident.channel_name else "",
+        "started_at": stamp(incident.declared_at),
+        "resolved_at": stamp(resolved),
+        "updated_at": stamp(incident.last_update_at),
+        "update_number": len(updates) + 1,
+        "actions": incident.last_update_text,
+        "eta": "",
+        "status_page": "",
+        "timeline": timeline,
+        "action_items": "",
+        "postmortem_due": stamp(resolved + due) if resolved and due else "",
+    }
+
+
+class DraftService:
+    """Fills the playbook's templates for an incident; nothing is posted or stored."""
+
+    def __init__(self, ctx: ServiceContext, templates: Callable[[], Templates]) -> None:
+        self.ctx = ctx
+        self._templates = templates
+
+    def available(self) -> list[str]:
+        """Short names of the templates this playbooks directory ships, in the usual order."""
+        shipped = self._templates()
+        return [SHORT[name] for name in TEMPLATE_NAMES if name in shipped]
+
+    def draft(self, incident_id: int, word: str, person: Person) -> Draft:
+        name = ALIASES.get(word.casefold())
+        templates = self._templates()
+        if name is None or name not in templates:
+            choices = (
+                ", ".join(f"`{n}`" for n in self.available()) or "none (this playbook has no templates/)"
+            )
+            raise UserError(f"There is no `{word}` template. Available drafts: {choices}.")
+        with self.ctx.uow() as session:
+            row = repo.get_incident(session, incident_id)
+            if row is None:
+                raise IncidentNotFound()
+            incident = incident_view(row)
+            entries = [entry_view(e) for e in repo.timeline(session, incident_id)]
+        if name == "resolution" and incident.status is not Status.RESOLVED:
+            raise UserError(
+                f"*{incident.ref}* is not resolved yet; `/incident resolve <summary>` first, "
+                "then draft the resolution notice."
+            )
+        values = draft_values(incident, entries, self.ctx.clock(), person)
+        text = templates.render(name, values) or ""
+        return Draft(name, LABELS[name], incident, text.strip())
