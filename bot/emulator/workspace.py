@@ -38,6 +38,7 @@ SEED_USERS = [
     User("U0BOB", "bob", "Bob Baker", "bob@example.com", title="Backend engineer"),
     User("U0CAROL", "carol", "Carol Chen", "carol@example.com", title="Support lead"),
     User("U0DAVE", "dave", "Dave Diaz", "dave@example.com", title="Engineering manager"),
+    User("U0ERIN", "erin", "Erin Evans", "erin@example.com", title="CTO"),
 ]
 
 
