@@ -23,7 +23,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 lint: install
-	$(PYTHON) -m ruff check bot tests
+	$(PYTHON) -m ruff check bot tests migrations
 
 typecheck: install
 	$(PYTHON) -m mypy bot

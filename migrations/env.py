@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.storage.db import make_engine
 from bot.scheduling import tables as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.storage import runbook_models as _runbook_tables  # noqa: F401  (registers its tables)
+from bot.storage.db import make_engine
 from bot.storage.models import Base
 
 config = context.config
