@@ -91,8 +91,14 @@ class RunbookService:
             return attached_view(self._load(session, attached_id))
 
     # -- attach --------------------------------------------------------------------------------
-    def attach(self, incident_id: int, runbook_id: str, actor_id: str) -> AttachedView:
-        """Attach a runbook and queue its checklist; attaching one that is already there changes nothing."""
+    def attach(
+        self, incident_id: int, runbook_id: str, actor_id: str, *, suggestion: dict[str, str] | None = None
+    ) -> AttachedView:
+        """Attach a runbook and queue its checklist; attaching one that is already there changes nothing.
+
+        ``suggestion`` (``channel`` and ``ts``) is the suggestion message the Attach click came from; it is
+        brought up to date with the checklist.
+        """
         runbook = self.catalog.runbook(runbook_id)
         if runbook is None:
             known = ", ".join(f"`{rb.id}`" for rb in self.available()) or "none"
@@ -128,9 +134,10 @@ class RunbookService:
                 {"runbook": runbook.id, "attached_id": row.id},
                 at=now,
             )
-            repo.enqueue(
-                session, "runbook.attached", incident_id, {"attached_id": row.id, "entry_id": entry.id}
-            )
+            payload: dict[str, object] = {"attached_id": row.id, "entry_id": entry.id}
+            if suggestion:
+                payload["suggestion"] = suggestion
+            repo.enqueue(session, "runbook.attached", incident_id, payload)
             view = attached_view(row)
         self.ctx.committed()
         return view

@@ -77,6 +77,22 @@ class RunbookPosts:
         if not d.done("recorded"):
             self.service.record_pages(attached.id, channel, posted)
             d.mark("recorded")
+        suggestion = d.payload.get("suggestion")
+        if isinstance(suggestion, dict) and d.incident is not None and not d.done("suggestion"):
+            self._update_suggestion(d.incident.id, d.incident.title, suggestion)
+            d.mark("suggestion")
+
+    def _update_suggestion(self, incident_id: int, title: str, message: dict[str, Any]) -> None:
+        """The suggestion message the Attach click came from: attached runbooks lose their button."""
+        attached = [a.runbook.id for a in self.service.attached_for(incident_id)]
+        matches = self.service.suggestions(title)
+        self.notifier.slack.call(
+            "chat.update",
+            channel=str(message.get("channel", "")),
+            ts=str(message.get("ts", "")),
+            blocks=[b.to_dict() for b in rb_blocks.suggestions(incident_id, title, matches, attached)],
+            text=f"Runbooks that may help: {', '.join(rb.title for rb in matches)}",
+        )
 
     def refresh(self, d: Delivery) -> None:
         self._update_pages(d, self._attached(d), "page")

@@ -246,10 +246,14 @@ def test_declaration_suggests_matching_runbooks_with_attach_buttons(rb_bot: BotH
     restart = _block(checklist, "rb:restart")["accessory"]
     assert restart["style"] == "danger" and "confirm" in restart
 
-    # Clicking Attach again does not attach twice; the person is told.
-    bot.driver.click_button(
-        "U0BOB", inc.channel_id, suggestion.ts, ids.RUNBOOK_ATTACH, block_id="suggest:payment-failure"
-    )
+    # The suggestion now says it is attached, without its button; the other suggestions keep theirs.
+    updated = ws.message(inc.channel_id, suggestion.ts)
+    attached_block = _block(updated, "suggest:payment-failure")
+    assert "accessory" not in attached_block and "_attached_" in attached_block["text"]["text"]
+    assert sum(1 for b in updated.blocks if b.get("accessory")) == len(buttons) - 1
+
+    # Attaching it again does not attach twice; the person is told.
+    bot.command("runbook payment-failure", user="U0BOB", channel=inc.channel_id)
     bot.settle()
     assert len(_timeline(bot, inc.id, "runbook_attached")) == 1
     assert any("already attached" in e.text for e in ws.ephemerals("U0BOB"))

@@ -81,15 +81,22 @@ def _attach_button(incident_id: int, runbook: Runbook) -> ButtonElement:
     )
 
 
-def suggestions(incident_id: int, title: str, runbooks: Sequence[Runbook]) -> list[Block]:
-    """The message posted at declaration: matching runbooks, each with an Attach button."""
+SUGGESTION_BLOCK = "suggest:"
+
+
+def suggestions(
+    incident_id: int, title: str, runbooks: Sequence[Runbook], attached: Sequence[str] = ()
+) -> list[Block]:
+    """The message posted at declaration: matching runbooks, each with an Attach button until attached."""
     blocks: list[Block] = [
         _section(f":books: Runbooks that may help with *{_plain(title)}*:"),
     ]
     for runbook in runbooks[:MAX_LISTED]:
-        blocks.append(
-            _section(_runbook_line(runbook), f"suggest:{runbook.id}", _attach_button(incident_id, runbook))
-        )
+        if runbook.id in attached:
+            line, button = _runbook_line(runbook) + "\n:paperclip: _attached_", None
+        else:
+            line, button = _runbook_line(runbook), _attach_button(incident_id, runbook)
+        blocks.append(_section(line, f"{SUGGESTION_BLOCK}{runbook.id}", button))
     blocks.append(_context("`/incident runbook` lists every runbook; `/incident runbook <id>` attaches one."))
     return blocks
 

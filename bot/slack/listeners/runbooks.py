@@ -91,7 +91,13 @@ def _attach(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    attached = service.attach(incident_id, runbook_id, _user(body))
+    suggestion = None
+    message_ts = (body.get("container") or {}).get("message_ts")
+    channel_id = (body.get("channel") or {}).get("id")
+    block_id = str(((body.get("actions") or [{}])[0]).get("block_id", ""))
+    if block_id.startswith(rb_blocks.SUGGESTION_BLOCK) and message_ts and channel_id:
+        suggestion = {"channel": str(channel_id), "ts": str(message_ts)}
+    attached = service.attach(incident_id, runbook_id, _user(body), suggestion=suggestion)
     where = f" in <#{attached.channel_id}>" if attached.channel_id else ""
     reply(respond, client, None, _user(body), f":paperclip: Attached *{attached.runbook.title}*{where}.")
 
