@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.payloads import block_id_of as emulated_block_id
 from bot.playground.blockkit_rich import render_rich_element
+from bot.playground.element_ids import action_id_of, block_id_of
 from bot.playground.mrkdwn import MrkdwnRenderer, NameLookup, render_plain_text, safe_href
 
 Json = Mapping[str, Any]
@@ -52,19 +51,9 @@ class RenderContext:
         return MrkdwnRenderer(user_name=self.user_name, channel_name=self.channel_name)
 
 
-def _e(value: object) -> str:
+def esc(value: object) -> str:
+    """HTML-escape any value, quotes included (for text and attributes)."""
     return html.escape(str(value), quote=True)
-
-
-def block_id_of(block: Json, index: int) -> str:
-    """The block's id, or the same stand-in the emulator reports when the sender gave none."""
-    return emulated_block_id(dict(block), index)
-
-
-def action_id_of(element: Json, index: int) -> str:
-    """The element's action id, or the stable stand-in used when the sender gave none."""
-    given = element.get("action_id")
-    return str(given) if given else f"act-{index}"
 
 
 def render_text(obj: Json | str | None, ctx: RenderContext) -> str:
@@ -90,11 +79,11 @@ def _option_plain(option: Json) -> str:
 
 def _data(kind: str, block_id: str, action_id: str, **extra: str) -> str:
     attrs = [
-        f'data-kind="{_e(kind)}"',
-        f'data-block-id="{_e(block_id)}"',
-        f'data-action-id="{_e(action_id)}"',
+        f'data-kind="{esc(kind)}"',
+        f'data-block-id="{esc(block_id)}"',
+        f'data-action-id="{esc(action_id)}"',
     ]
-    attrs += [f'data-{name.replace("_", "-")}="{_e(value)}"' for name, value in extra.items()]
+    attrs += [f'data-{name.replace("_", "-")}="{esc(value)}"' for name, value in extra.items()]
     return " ".join(attrs)
 
 
@@ -145,19 +134,19 @@ def _select(element: Json, kind: str, block_id: str, action_id: str, ctx: Render
         chosen |= {str(o.get("value", "")) for o in element.get("initial_options", [])}
     parts = [
         f'<select class="bk-select bk-element" {_data(kind, block_id, action_id)}'
-        f'{" multiple" if multiple else ""} aria-label="{_e(_placeholder(element, "Select"))}">'
+        f'{" multiple" if multiple else ""} aria-label="{esc(_placeholder(element, "Select"))}">'
     ]
     if not multiple:
         selected_none = " selected" if not chosen else ""
         parts.append(
-            f'<option value="" disabled{selected_none}>{_e(_placeholder(element, "Select an item"))}</option>'
+            f'<option value="" disabled{selected_none}>{esc(_placeholder(element, "Select an item"))}</option>'
         )
     for group_label, options in choices:
         if group_label is not None:
-            parts.append(f'<optgroup label="{_e(group_label)}">')
+            parts.append(f'<optgroup label="{esc(group_label)}">')
         for value, label in options:
             selected = " selected" if value in chosen else ""
-            parts.append(f'<option value="{_e(value)}"{selected}>{_e(label)}</option>')
+            parts.append(f'<option value="{esc(value)}"{selected}>{esc(label)}</option>')
         if group_label is not None:
             parts.append("</optgroup>")
     parts.append("</select>")
@@ -171,7 +160,7 @@ def _choices(element: Json, kind: str, block_id: str, action_id: str, ctx: Rende
     if isinstance(initial, Mapping):
         chosen.add(str(initial.get("value", "")))
     name = f"{block_id}/{action_id}"
-    parts = [f'<div class="bk-{_e(kind)} bk-element" {_data(kind, block_id, action_id)}>']
+    parts = [f'<div class="bk-{esc(kind)} bk-element" {_data(kind, block_id, action_id)}>']
     for option in element.get("options", []):
         value = str(option.get("value", ""))
         checked = " checked" if value in chosen else ""
@@ -180,8 +169,8 @@ def _choices(element: Json, kind: str, block_id: str, action_id: str, ctx: Rende
             f'<div class="bk-option-desc">{render_text(description, ctx)}</div>' if description else ""
         )
         parts.append(
-            f'<label class="bk-choice"><input type="{input_type}" name="{_e(name)}"'
-            f' value="{_e(value)}"{checked}>'
+            f'<label class="bk-choice"><input type="{input_type}" name="{esc(name)}"'
+            f' value="{esc(value)}"{checked}>'
             f'<span class="bk-choice-label">{_option_label(option, ctx)}{desc_html}</span></label>'
         )
     parts.append("</div>")
@@ -190,13 +179,13 @@ def _choices(element: Json, kind: str, block_id: str, action_id: str, ctx: Rende
 
 def _text_input(element: Json, kind: str, block_id: str, action_id: str) -> str:
     data = _data(kind, block_id, action_id)
-    placeholder = _e(_placeholder(element, ""))
-    value = _e(element.get("initial_value", ""))
+    placeholder = esc(_placeholder(element, ""))
+    value = esc(element.get("initial_value", ""))
     limits = ""
     if element.get("max_length"):
-        limits += f' maxlength="{_e(element["max_length"])}"'
+        limits += f' maxlength="{esc(element["max_length"])}"'
     if element.get("min_length"):
-        limits += f' minlength="{_e(element["min_length"])}"'
+        limits += f' minlength="{esc(element["min_length"])}"'
     if kind == "plain_text_input" and element.get("multiline"):
         return (
             f'<textarea class="bk-textarea bk-element" {data} placeholder="{placeholder}"{limits}'
@@ -214,7 +203,7 @@ def _text_input(element: Json, kind: str, block_id: str, action_id: str) -> str:
 
 def _button(element: Json, block_id: str, action_id: str, ctx: RenderContext) -> str:
     style = element.get("style")
-    css = "bk-button" + (f" bk-button-{_e(style)}" if style in ("primary", "danger") else "")
+    css = "bk-button" + (f" bk-button-{esc(style)}" if style in ("primary", "danger") else "")
     extra: dict[str, str] = {}
     if "value" in element:
         extra["value"] = str(element["value"])
@@ -239,7 +228,7 @@ def _button(element: Json, block_id: str, action_id: str, ctx: RenderContext) ->
 
 def _image_element(element: Json, css: str) -> str:
     src = safe_href(str(element.get("image_url", "")))
-    alt = _e(element.get("alt_text", ""))
+    alt = esc(element.get("alt_text", ""))
     if src is None:
         return f'<span class="{css} bk-image-missing" title="{alt}">🖼</span>'
     return f'<img class="{css}" src="{src}" alt="{alt}" loading="lazy">'
@@ -255,7 +244,7 @@ def render_element(element: Json, block_id: str, index: int, ctx: RenderContext)
         return _image_element(element, "bk-accessory-image")
     if kind == "overflow":
         options = [(str(o.get("value", "")), _option_plain(o)) for o in element.get("options", [])]
-        items = "".join(f'<option value="{_e(v)}">{_e(label)}</option>' for v, label in options)
+        items = "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in options)
         return (
             f'<select class="bk-overflow bk-element" {_data(kind, block_id, action_id)}'
             ' aria-label="More actions">'
@@ -268,13 +257,13 @@ def render_element(element: Json, block_id: str, index: int, ctx: RenderContext)
         initial = element.get("initial_date" if kind == "datepicker" else "initial_time", "")
         return (
             f'<input type="{input_type}" class="bk-date bk-element" {_data(kind, block_id, action_id)}'
-            f' value="{_e(initial)}">'
+            f' value="{esc(initial)}">'
         )
     if kind.endswith("select"):
         return _select(element, kind, block_id, action_id, ctx)
     if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
         return _text_input(element, kind, block_id, action_id)
-    return f'<span class="bk-unsupported">[{_e(kind or "element")}]</span>'
+    return f'<span class="bk-unsupported">[{esc(kind or "element")}]</span>'
 
 
 def _section(block: Json, block_id: str, ctx: RenderContext) -> str:
@@ -312,7 +301,7 @@ def _input(block: Json, block_id: str, ctx: RenderContext) -> str:
     return (
         f'<label class="bk-label">{label}{optional}</label>'
         f"{render_element(element, block_id, 0, ctx)}{hint_html}"
-        f'<div class="bk-error" data-error-for="{_e(block_id)}" hidden></div>'
+        f'<div class="bk-error" data-error-for="{esc(block_id)}" hidden></div>'
     )
 
 
@@ -327,7 +316,7 @@ def render_block(block: Json, index: int, ctx: RenderContext) -> str:
     elif kind == "context":
         inner = _context(block, ctx)
     elif kind == "divider":
-        return f'<hr class="bk-divider" data-block-id="{_e(block_id)}">'
+        return f'<hr class="bk-divider" data-block-id="{esc(block_id)}">'
     elif kind == "actions":
         inner = "".join(
             render_element(element, block_id, i, ctx) for i, element in enumerate(block.get("elements", []))
@@ -343,9 +332,9 @@ def render_block(block: Json, index: int, ctx: RenderContext) -> str:
             f"<div>{render_rich_element(el, ctx.mrkdwn)}</div>" for el in block.get("elements", [])
         )
     else:
-        inner = f'<span class="bk-unsupported">Unsupported block: {_e(kind or "?")}</span>'
+        inner = f'<span class="bk-unsupported">Unsupported block: {esc(kind or "?")}</span>'
     optional = ' data-optional="true"' if kind == "input" and block.get("optional") else ""
-    return f'<div class="bk-block bk-{_e(kind)}" data-block-id="{_e(block_id)}"{optional}>{inner}</div>'
+    return f'<div class="bk-block bk-{esc(kind)}" data-block-id="{esc(block_id)}"{optional}>{inner}</div>'
 
 
 def render_blocks(blocks: Sequence[Json], ctx: RenderContext) -> str:
@@ -353,98 +342,3 @@ def render_blocks(blocks: Sequence[Json], ctx: RenderContext) -> str:
     return "".join(
         render_block(block, i, ctx) for i, block in enumerate(blocks) if isinstance(block, Mapping)
     )
-
-
-_NAMED_COLORS = {"good": "#2eb67d", "warning": "#ecb22e", "danger": "#e01e5a"}
-_HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-
-
-def _attachment_color(color: str) -> str:
-    if color in _NAMED_COLORS:
-        return _NAMED_COLORS[color]
-    match = _HEX_COLOR.fullmatch(color)
-    return f"#{match.group(1)}" if match else "#dddddd"
-
-
-def _attachment(attachment: Json, ctx: RenderContext) -> str:
-    safe_color = _attachment_color(str(attachment.get("color", "")))
-    parts: list[str] = []
-    if attachment.get("title"):
-        parts.append(f'<div class="bk-att-title">{_e(attachment["title"])}</div>')
-    if attachment.get("text"):
-        parts.append(f'<div class="bk-text">{ctx.mrkdwn.render(str(attachment["text"]))}</div>')
-    fields = attachment.get("fields") or []
-    if fields:
-        parts.append('<div class="bk-fields">')
-        for field in fields:
-            parts.append(
-                f'<div class="bk-field"><b>{_e(field.get("title", ""))}</b><br>'
-                f"{ctx.mrkdwn.render(str(field.get('value', '')))}</div>"
-            )
-        parts.append("</div>")
-    if attachment.get("blocks"):
-        parts.append(render_blocks(attachment["blocks"], ctx))
-    return f'<div class="bk-attachment" style="border-left-color:{_e(safe_color)}">{"".join(parts)}</div>'
-
-
-def render_message(message: Json, ctx: RenderContext) -> str:
-    """A message body: its blocks if any (Slack shows those instead of ``text``), plus attachments."""
-    blocks = message.get("blocks") or []
-    body = render_blocks(blocks, ctx) if blocks else ctx.mrkdwn.render(str(message.get("text", "")))
-    attachments = message.get("attachments") or []
-    body += "".join(_attachment(a, ctx) for a in attachments if isinstance(a, Mapping))
-    return body
-
-
-def _plain(obj: Any, default: str) -> str:
-    if isinstance(obj, Mapping):
-        return str(obj.get("text", default))
-    return default
-
-
-def render_modal(view: Json, ctx: RenderContext) -> str:
-    """A modal view: title bar, the blocks as a form, close/submit buttons tagged for the page's script."""
-    title = _e(_plain(view.get("title"), "App"))
-    close = _e(_plain(view.get("close"), "Cancel"))
-    has_inputs = any(isinstance(b, Mapping) and b.get("type") == "input" for b in view.get("blocks", []))
-    submit_text = _plain(view.get("submit"), "Submit" if has_inputs else "")
-    submit = (
-        f'<button type="submit" class="bk-button bk-button-primary modal-submit">{_e(submit_text)}</button>'
-        if submit_text
-        else ""
-    )
-    view_id = _e(view.get("id", ""))
-    return (
-        f'<form class="modal" data-view-id="{view_id}" data-callback-id="{_e(view.get("callback_id", ""))}">'
-        f'<div class="modal-header"><span class="modal-title">{title}</span>'
-        f'<button type="button" class="modal-x" aria-label="Close">×</button></div>'
-        f'<div class="modal-body">{render_blocks(view.get("blocks", []), ctx)}</div>'
-        f'<div class="modal-footer"><button type="button" class="bk-button modal-close">{close}</button>'
-        f"{submit}</div>"
-        f"</form>"
-    )
-
-
-ElementVisitor = Callable[[str, str, Json], None]
-
-
-def iter_elements(blocks: Sequence[Json]) -> Iterator[tuple[Json, str, str, Json]]:
-    """``(block, block_id, action_id, element)`` for every element, with the rendering's stand-in ids."""
-    for index, block in enumerate(blocks):
-        if not isinstance(block, Mapping):
-            continue
-        block_id = block_id_of(block, index)
-        kind = block.get("type")
-        if kind == "actions":
-            for i, element in enumerate(block.get("elements", [])):
-                yield block, block_id, action_id_of(element, i), element
-        elif kind == "section" and isinstance(block.get("accessory"), Mapping):
-            yield block, block_id, action_id_of(block["accessory"], 0), block["accessory"]
-        elif kind == "input" and isinstance(block.get("element"), Mapping):
-            yield block, block_id, action_id_of(block["element"], 0), block["element"]
-
-
-def walk_elements(blocks: Sequence[Json], visit: ElementVisitor) -> None:
-    """Call ``visit(block_id, action_id, element)`` for every element, using the rendering's stand-in ids."""
-    for _block, block_id, action_id, element in iter_elements(blocks):
-        visit(block_id, action_id, element)

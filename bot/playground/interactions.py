@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.emulator.payloads import default_value
-from bot.playground.blockkit_html import iter_elements
+from bot.playground.element_ids import iter_elements
 
 JSON = dict[str, Any]
 Raw = str | list[str] | None

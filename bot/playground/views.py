@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.emulator.models import Channel, Ephemeral, Message, User
 from bot.emulator.workspace import Workspace
-from bot.playground.blockkit_html import RenderContext, render_message, render_modal
+from bot.playground.blockkit_html import RenderContext
+from bot.playground.blockkit_views import render_message, render_modal
 
 JSON = dict[str, Any]
 

@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from bot.playground.blockkit_html import (
     RenderContext,
     render_blocks,
-    render_message,
-    render_modal,
-    walk_elements,
 )
+from bot.playground.blockkit_views import render_message, render_modal
+from bot.playground.element_ids import walk_elements
 from tests.playground.html_check import collect, unsafe_markup
 
 CTX = RenderContext(
