@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -17,14 +18,16 @@ from bot.slack.blocks.drafts import MAX_SECTIONS, draft_message
 from tests.harness import BotHarness, wait_until
 
 
-def _draft_reply(bot: BotHarness, user: str, channel: str, label: str) -> str:
-    reply = wait_until(
-        lambda: next(
-            (e for e in reversed(bot.workspace.ephemerals(user, channel)) if f"Draft: {label}" in e.text),
-            None,
-        ),
-        what=f"{label} draft",
+def _ephemeral(bot: BotHarness, text: str, channel: str | None = None, user: str = "U0ALICE") -> Any:
+    """The newest message only ``user`` sees (in ``channel``, if given) containing ``text``; waits for it."""
+    return wait_until(
+        lambda: next((e for e in reversed(bot.workspace.ephemerals(user, channel)) if text in e.text), None),
+        what=repr(text),
     )
+
+
+def _draft_reply(bot: BotHarness, user: str, channel: str, label: str) -> str:
+    reply = _ephemeral(bot, f"Draft: {label}", channel, user)
     assert len(reply.blocks) <= 50
     return "\n".join(b["text"]["text"] for b in reply.blocks if b["type"] == "section")
 
@@ -56,12 +59,7 @@ def test_internal_notification_and_status_update_drafts(bot: BotHarness) -> None
 def test_resolution_and_postmortem_drafts_after_resolving(bot: BotHarness) -> None:
     inc = bot.declare("SEV2 search is slow")
     bot.command("draft resolution", channel=inc.channel_id)
-    refusal = wait_until(
-        lambda: next(
-            (e for e in bot.workspace.ephemerals("U0ALICE", inc.channel_id) if "not resolved" in e.text), None
-        ),
-        what="refusal",
-    )
+    refusal = _ephemeral(bot, "not resolved", inc.channel_id)
     assert "/incident resolve" in refusal.text
 
     bot.command("note Index rebuild started", channel=inc.channel_id)
@@ -83,27 +81,14 @@ def test_resolution_and_postmortem_drafts_after_resolving(bot: BotHarness) -> No
 def test_draft_lists_templates_and_refuses_unknown_ones(bot: BotHarness) -> None:
     inc = bot.declare("SEV3 exports delayed")
     bot.command("draft", channel=inc.channel_id)
-    listing = wait_until(
-        lambda: next(
-            (e for e in bot.workspace.ephemerals("U0ALICE", inc.channel_id) if "Drafts from" in e.text), None
-        ),
-        what="listing",
-    )
+    listing = _ephemeral(bot, "Drafts from", inc.channel_id)
     for name in ("status", "internal", "external", "resolution", "postmortem"):
         assert f"`{name}`" in listing.text
     bot.command("draft tweet", channel=inc.channel_id)
-    wait_until(
-        lambda: any(
-            "no `tweet` template" in e.text for e in bot.workspace.ephemerals("U0ALICE", inc.channel_id)
-        ),
-        what="unknown template",
-    )
+    _ephemeral(bot, "no `tweet` template", inc.channel_id)
     # Outside an incident channel the command explains where it works.
     bot.command("draft status")
-    wait_until(
-        lambda: any("incident channel" in e.text for e in bot.workspace.ephemerals("U0ALICE")),
-        what="not an incident channel",
-    )
+    _ephemeral(bot, "incident channel")
 
 
 def test_grammar_for_draft() -> None:

@@ -380,6 +380,14 @@ def test_aws_errors_are_shown_clearly_in_the_thread(rb_bot: BotHarness) -> None:
     assert "ghost" in str(status)
 
 
+def _ops_incident_with_bob_as_ic(bot: BotHarness) -> tuple[Any, Any]:
+    """A SEV1 with Bob as IC and the ops-checks runbook attached: (incident, first checklist page)."""
+    inc = bot.declare("SEV1 opsfire in the api")
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    _attach(bot, inc.channel_id, "ops-checks")
+    return inc, _checklist(bot, inc.channel_id, "Ops checks")
+
+
 def _current_revision(session: boto3.session.Session) -> str:
     svc = session.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
     return str(svc["taskDefinition"].rsplit("/", 1)[-1])
@@ -389,10 +397,7 @@ def test_rollback_confirmed_by_the_ic_picks_the_previous_revision(
     rb_bot_any_db: BotHarness, aws: boto3.session.Session
 ) -> None:
     bot, ws = rb_bot_any_db, rb_bot_any_db.workspace
-    inc = bot.declare("SEV1 opsfire in the api")
-    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
-    _attach(bot, inc.channel_id, "ops-checks")
-    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    inc, checklist = _ops_incident_with_bob_as_ic(bot)
 
     bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
     bot.settle()
@@ -420,10 +425,7 @@ def test_a_rollback_runs_only_as_confirmed_when_aws_changed_meanwhile(
     rb_bot: BotHarness, aws: boto3.session.Session
 ) -> None:
     bot, ws = rb_bot, rb_bot.workspace
-    inc = bot.declare("SEV1 opsfire in the api")
-    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
-    _attach(bot, inc.channel_id, "ops-checks")
-    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    inc, checklist = _ops_incident_with_bob_as_ic(bot)
     bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
     bot.settle()
     view = wait_until(
@@ -468,10 +470,7 @@ def test_a_non_ic_cannot_run_a_mutating_step_even_with_a_forged_submission(
     rb_bot: BotHarness, aws: boto3.session.Session
 ) -> None:
     bot, ws = rb_bot, rb_bot.workspace
-    inc = bot.declare("SEV1 opsfire in the api")
-    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
-    _attach(bot, inc.channel_id, "ops-checks")
-    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    inc, checklist = _ops_incident_with_bob_as_ic(bot)
 
     # The Run button refuses at once, without a modal.
     bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
