@@ -89,7 +89,7 @@ def build_container(
     services = Services(ctx=ctx, incidents=IncidentService(ctx))
     services.extra["claim_event"] = _event_claimer(uow, redis_client)
     app = App(
-        token=settings.slack_bot_token,
+        # The token comes with the client (Bolt takes client.token), so every call uses SLACK_API_URL.
         signing_secret=settings.slack_signing_secret or "",
         client=client,
         token_verification_enabled=False,
