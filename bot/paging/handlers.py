@@ -58,7 +58,8 @@ class PagingHandlers:
 
     def page(self, d: Delivery) -> None:
         inc = self._incident(d)
-        channel = self._channel(d)
+        # Pages go out even if the incident channel could not be created; the notice needs the channel.
+        channel = self.notifier.channel_or_none(d)
         policy = self.oncall().policies.get(str(d.payload.get("policy", "")))
         level_index = int(d.payload["level"])
         if policy is None or level_index >= len(policy.levels):
@@ -74,13 +75,14 @@ class PagingHandlers:
         )
         for pager in self.pagers:
             pager.page(d, page)
-        self.notifier.post(
-            d,
-            "channel",
-            channel,
-            blocks.page_notice(users, page.level, page.cycle, page.reason),
-            f"Paged level {page.level}: {page.reason}",
-        )
+        if channel:
+            self.notifier.post(
+                d,
+                "channel",
+                channel,
+                blocks.page_notice(users, page.level, page.cycle, page.reason),
+                f"Paged level {page.level}: {page.reason}",
+            )
 
     def long_running(self, d: Delivery) -> None:
         """The people of a ``long_running`` rule, paged outside the chain (level 0 on the page)."""

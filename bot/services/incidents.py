@@ -92,7 +92,7 @@ class IncidentService:
             )
             session.add(incident)
             session.flush()
-            repo.add_entry(
+            entry = repo.add_entry(
                 session,
                 incident,
                 "declared",
@@ -102,7 +102,9 @@ class IncidentService:
                 at=now,
             )
             # The declaration's own Slack work is queued first: everything else needs its channel.
-            repo.enqueue(session, "incident.declared", incident.id, {"notify": notify or {}})
+            repo.enqueue(
+                session, "incident.declared", incident.id, {"notify": notify or {}, "entry_id": entry.id}
+            )
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
             view = incident_view(incident)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,20 @@ class SlackNotifier:
             raise GiveUp(str(exc)) from exc
 
     # -- helpers -------------------------------------------------------------------------------
+    @contextmanager
+    def best_effort(self, d: Delivery, step: str) -> Iterator[None]:
+        """A secondary step: if Slack refuses it for good, record why and go on with the rest.
+
+        Transient failures (rate limits, 5xx, timeouts) still raise ``RetryLater`` so the whole delivery is
+        retried; only an error retrying cannot fix (``channel_not_found``, ``not_in_channel``…) is skipped,
+        so one broken step never costs the steps after it.
+        """
+        try:
+            yield
+        except SlackCallFailed as exc:
+            log.warning("%s: step %s skipped: %s", d.event, step, exc)
+            d.mark(f"failed:{step}", exc.error)
+
     def post(
         self,
         d: Delivery,
@@ -103,27 +118,34 @@ class SlackNotifier:
             raise GiveUp("timeline entry is gone")
         return entry
 
-    def _channel(self, d: Delivery) -> str:
+    def channel_or_none(self, d: Delivery) -> str | None:
         inc = self._incident(d)
         channel = d.incident_patch.get("channel_id") or inc.channel_id
+        return str(channel) if channel else None
+
+    def _channel(self, d: Delivery) -> str:
+        channel = self.channel_or_none(d)
         if not channel:
-            # The declaration has not reached Slack yet; its own message comes first in the queue.
-            raise RetryLater("incident channel not created yet", 2)
-        return str(channel)
+            # Messages are delivered in order per incident, so the declaration is done or dead by now:
+            # the channel could not be created. Keep retrying, with backoff, in case it is fixed by hand.
+            raise RetryLater("incident channel not created yet")
+        return channel
 
     def refresh_card(self, d: Delivery, topic: bool = False) -> None:
         inc = self._current(d)
         if inc.card_ts and inc.channel_id and not d.done("card_refreshed"):
-            self.slack.call(
-                "chat.update",
-                channel=inc.channel_id,
-                ts=inc.card_ts,
-                blocks=_dicts(card.incident_card(inc, self.clock())),
-                text=card.card_fallback_text(inc),
-            )
+            with self.best_effort(d, "card_refreshed"):
+                self.slack.call(
+                    "chat.update",
+                    channel=inc.channel_id,
+                    ts=inc.card_ts,
+                    blocks=_dicts(card.incident_card(inc, self.clock())),
+                    text=card.card_fallback_text(inc),
+                )
             d.mark("card_refreshed")
         if topic and inc.channel_id and not d.done("topic"):
-            self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=card.topic_for(inc))
+            with self.best_effort(d, "topic"):
+                self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=card.topic_for(inc))
             d.mark("topic")
 
     def _current(self, d: Delivery) -> IncidentView:
@@ -153,46 +175,75 @@ class SlackNotifier:
         """A thread reply under the declaration, plus a channel post for the most severe levels."""
         if inc.private or not inc.broadcast_ts or not inc.broadcast_channel_id:
             return
-        self.post(d, "broadcast_thread", inc.broadcast_channel_id, blocks, text, thread_ts=inc.broadcast_ts)
-        if also_post and (inc.severity.rank < 2 or inc.severity.broadcast_post):
-            self.post(d, "broadcast_post", inc.broadcast_channel_id, blocks, text)
+        with self.best_effort(d, "broadcast_thread"):
+            self.post(d, "broadcast_thread", inc.broadcast_channel_id, blocks, text, thread_ts=inc.broadcast_ts)
+        if also_post and inc.severity.broadcast_post:
+            with self.best_effort(d, "broadcast_post"):
+                self.post(d, "broadcast_post", inc.broadcast_channel_id, blocks, text)
 
     # -- events --------------------------------------------------------------------------------
     def declared(self, d: Delivery) -> None:
         inc = self._incident(d)
         if not inc.channel_id and not d.done("channel"):
-            channel_id, name = self._create_channel(inc)
+            try:
+                channel_id, name = self._create_channel(inc)
+            except SlackCallFailed as exc:
+                self._tell_reporter(
+                    d,
+                    inc,
+                    f":x: *{inc.ref}* is recorded, but Slack refused to create its channel "
+                    f"(`{exc.error}`). Ask a workspace admin to allow the bot to create channels; "
+                    "updates will reach the channel once it exists.",
+                )
+                raise GiveUp(str(exc)) from exc
             d.patch_incident(channel_id=channel_id, channel_name=name)
             d.mark("channel")
         inc = self._current(d)
         channel = str(inc.channel_id)
         if not d.done("purpose"):
-            self.slack.call("conversations.setPurpose", channel=channel, purpose=card.purpose_for(inc))
-            self.slack.call("conversations.setTopic", channel=channel, topic=card.topic_for(inc))
+            with self.best_effort(d, "purpose"):
+                self.slack.call("conversations.setPurpose", channel=channel, purpose=card.purpose_for(inc))
+                self.slack.call("conversations.setTopic", channel=channel, topic=card.topic_for(inc))
             d.mark("purpose")
         if not d.done("invite"):
-            self.invite(channel, inc.people)
+            with self.best_effort(d, "invite"):
+                self.invite(channel, inc.people)
             d.mark("invite")
-        if not inc.card_ts:
-            ts = self.post(
-                d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc)
-            )
-            d.patch_incident(card_ts=ts)
+        if not inc.card_ts and not d.done("failed:card"):
+            with self.best_effort(d, "card"):
+                ts = self.post(
+                    d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc)
+                )
+                d.patch_incident(card_ts=ts)
+                self._link_declared_entry(d, channel, ts)
             inc = self._current(d)
         if not d.done("pin") and inc.card_ts:
-            self.slack.call("pins.add", channel=channel, timestamp=inc.card_ts, tolerate=("already_pinned",))
+            with self.best_effort(d, "pin"):
+                self.slack.call(
+                    "pins.add", channel=channel, timestamp=inc.card_ts, tolerate=("already_pinned",)
+                )
             d.mark("pin")
-        if not inc.private and not inc.broadcast_ts:
-            broadcast_id = self.slack.broadcast_channel_id()
-            ts = self.post(
-                d,
-                "broadcast",
-                broadcast_id,
-                messages.broadcast_declaration(inc),
-                f"{inc.severity.id} declared: {inc.title}",
-            )
-            d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
-        self._tell_reporter(d, inc)
+        # The reporter's link first: the broadcast channel is a courtesy to others.
+        self._tell_reporter(
+            d, inc, f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
+        )
+        if not inc.private and not inc.broadcast_ts and not d.done("failed:broadcast"):
+            with self.best_effort(d, "broadcast"):
+                broadcast_id = self.slack.broadcast_channel_id()
+                ts = self.post(
+                    d,
+                    "broadcast",
+                    broadcast_id,
+                    messages.broadcast_declaration(inc),
+                    f"{inc.severity.id} declared: {inc.title}",
+                )
+                d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
+
+    def _link_declared_entry(self, d: Delivery, channel: str, ts: str | None) -> None:
+        """The declaration's timeline row points at the pinned card."""
+        entry_id = d.payload.get("entry_id")
+        if ts and entry_id is not None:
+            d.patch_entry(int(entry_id), channel_ts=ts, permalink=self.slack.permalink(channel, ts))
 
     def _create_channel(self, inc: IncidentView) -> tuple[str, str]:
         day = inc.declared_at.date()
@@ -205,11 +256,10 @@ class SlackNotifier:
                 return str(resp["channel"]["id"]), str(resp["channel"]["name"])
         raise GiveUp(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
 
-    def _tell_reporter(self, d: Delivery, inc: IncidentView) -> None:
+    def _tell_reporter(self, d: Delivery, inc: IncidentView, text: str) -> None:
         if d.done("told_reporter"):
             return
         notify = d.payload.get("notify") or {}
-        text = f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
         url = notify.get("response_url")
         if url:
             try:

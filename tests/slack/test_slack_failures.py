@@ -103,3 +103,52 @@ def test_event_retries_are_processed_once_and_joiners_see_the_card(bot_sqlite: B
         e for e in ws.ephemerals("U0DAVE", inc.channel_id) if "payroll export stuck" in str(e.blocks)
     ]
     assert len(greetings) == 1
+
+
+def test_a_step_slack_refuses_for_good_does_not_cost_the_steps_after_it(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    ws.fail_next("pins.add", "not_pinnable", http_status=200)
+    ws.fail_next("conversations.setPurpose", "restricted_action", http_status=200)
+    inc = bot.declare("SEV1 checkout errors")
+    bot.settle()
+    # The pin and the purpose were refused; the card, the reporter's link and the broadcast still happened.
+    assert ws.pins(inc.channel_id) == []
+    assert any("Acknowledge" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(inc.ref in e.text and "declared" in e.text for e in ws.ephemerals("U0ALICE"))
+    broadcast = ws.channel_by_name("incidents")
+    assert any(inc.ref in str(m.blocks) for m in ws.messages(broadcast.id))
+    # The declaration's timeline row links to the card.
+    with bot.container.uow() as session:
+        [declared] = [e for e in repo.timeline(session, inc.id) if e.kind == "declared"]
+        assert declared.channel_ts and declared.permalink
+
+    # The card message vanished (deleted by someone): updates still reach the channel and the broadcast.
+    ws.fail_next("chat.update", "message_not_found", http_status=200)
+    bot.command("update identified bad config pushed", channel=inc.channel_id)
+    bot.settle()
+    assert any("bad config pushed" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    thread = ws.replies(broadcast.id, bot.container.services.incidents.get(inc.id).broadcast_ts or "")
+    assert any("bad config pushed" in str(m.blocks) for m in thread)
+    with bot.container.uow() as session:
+        states = {m.event: m.state for m in session.query(OutboxMessage).all()}
+    assert states["incident.updated"] == "done" and states["incident.declared"] == "done"
+
+
+def test_a_refused_channel_is_reported_to_the_reporter_and_pages_still_go_out(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    ws.fail_next("conversations.create", "restricted_action", http_status=200)
+    assert bot.command("SEV1 everything is on fire").status_code == 200
+    told = wait_until(
+        lambda: next((e for e in ws.ephemerals("U0ALICE") if "refused to create its channel" in e.text), None),
+        what="the reporter to be told",
+    )
+    assert "restricted_action" in told.text and "INC-" in told.text
+    inc = bot.container.services.incidents.list_open()[0]
+    assert inc.channel_id is None  # recorded, not lost
+    # The on-call person is paged by DM all the same.
+    wait_until(
+        lambda: any(
+            inc.ref in str(m.blocks) for user in ("U0ALICE", "U0BOB", "U0CAROL") for m in ws.dm_messages(user)
+        ),
+        what="page DM without a channel",
+    )
