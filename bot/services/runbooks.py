@@ -92,12 +92,19 @@ class RunbookService:
 
     # -- attach --------------------------------------------------------------------------------
     def attach(
-        self, incident_id: int, runbook_id: str, actor_id: str, *, suggestion: dict[str, str] | None = None
+        self,
+        incident_id: int,
+        runbook_id: str,
+        actor_id: str,
+        *,
+        suggestion: dict[str, str] | None = None,
+        from_channel: str | None = None,
     ) -> AttachedView:
         """Attach a runbook and queue its checklist; attaching one that is already there changes nothing.
 
         ``suggestion`` (``channel`` and ``ts``) is the suggestion message the Attach click came from; it is
-        brought up to date with the checklist.
+        brought up to date with the checklist. ``from_channel`` is the channel a button click came from:
+        a click must come from the incident's own channel (see ``_require_channel``).
         """
         runbook = self.catalog.runbook(runbook_id)
         if runbook is None:
@@ -106,6 +113,7 @@ class RunbookService:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = self._incident(session, incident_id)
+            _require_channel(incident, from_channel)
             existing = session.execute(
                 select(AttachedRunbook).where(
                     AttachedRunbook.incident_id == incident_id, AttachedRunbook.runbook_id == runbook.id
@@ -149,17 +157,26 @@ class RunbookService:
             row.channel_id, row.message_ts = channel_id, list(message_ts)
 
     # -- ticking -------------------------------------------------------------------------------
-    def set_done(self, attached_id: int, step_id: str, actor_id: str, done: bool = True) -> AttachedView:
+    def set_done(
+        self,
+        attached_id: int,
+        step_id: str,
+        actor_id: str,
+        done: bool = True,
+        *,
+        from_channel: str | None = None,
+    ) -> AttachedView:
         """Tick (or untick) a step; a timeline entry says who and when. Repeating a tick is a no-op."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             row = self._load(session, attached_id, lock=True)
+            incident = self._incident(session, row.incident_id)
+            _require_channel(incident, from_channel)
             step = self._step(row, step_id)
             state = self._state(session, row, step.id)
             if bool(state.done_by) == done:
                 return attached_view(row)
             state.done_by, state.done_at = (actor_id, now) if done else (None, None)
-            incident = self._incident(session, row.incident_id)
             verb = "Done" if done else "Reopened"
             repo.add_entry(
                 session,
@@ -177,12 +194,15 @@ class RunbookService:
         return view
 
     # -- AWS steps -----------------------------------------------------------------------------
-    def prepare_run(self, attached_id: int, step_id: str, actor_id: str) -> PreparedRun:
+    def prepare_run(
+        self, attached_id: int, step_id: str, actor_id: str, *, from_channel: str | None = None
+    ) -> PreparedRun:
         """Check a Run click: the step is an aws step and, if it changes AWS, the person may confirm it."""
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
-            step = self._aws_step(row, step_id)
             incident = self._incident(session, row.incident_id)
+            _require_channel(incident, from_channel)
+            step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
             if step.mutating:
                 self._require_approver(incident, step, actor_id)
@@ -193,16 +213,24 @@ class RunbookService:
             raise UserError(f"This step cannot run as written: {exc}") from exc
         return PreparedRun(view, step, call)
 
-    def describe(self, attached_id: int, step_id: str) -> str:
+    def describe(self, attached_id: int, step_id: str, *, from_channel: str | None = None) -> str:
         """The exact call, with lookups (a rollback's target revision) resolved against AWS where possible."""
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
+            incident = self._incident(session, row.incident_id)
+            _require_channel(incident, from_channel)
             step = self._aws_step(row, step_id)
-            variables = self._variables(row, self._incident(session, row.incident_id))
+            variables = self._variables(row, incident)
         return describe_call(step.to_integration_step(), variables, self.clients())
 
     def run(
-        self, attached_id: int, step_id: str, actor_id: str, *, confirmed_call: str | None = None
+        self,
+        attached_id: int,
+        step_id: str,
+        actor_id: str,
+        *,
+        confirmed_call: str | None = None,
+        from_channel: str | None = None,
     ) -> StepResult:
         """Run an aws step now and queue its result for the runbook thread.
 
@@ -214,8 +242,9 @@ class RunbookService:
         """
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
-            step = self._aws_step(row, step_id)
             incident = self._incident(session, row.incident_id)
+            _require_channel(incident, from_channel)
+            step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
             roles = _roles_of(incident, actor_id)
             refused = step.mutating and not may_confirm(step.to_integration_step(), roles)
@@ -341,6 +370,25 @@ class RunbookService:
     def _require_approver(self, incident: Incident, step: AwsStep, actor_id: str) -> None:
         if not may_confirm(step.to_integration_step(), _roles_of(incident, actor_id)):
             raise NotAllowed(_refusal(step, incident))
+
+
+class WrongChannel(UserError):
+    """A runbook button click that names an incident other than the one of the channel it came from."""
+
+
+def _require_channel(incident: Incident, from_channel: str | None) -> None:
+    """Refuse a click whose payload names another incident than the channel's (a forged or copied value).
+
+    ``None`` means the call did not come from a button (the slash command already found the incident from
+    its channel). The other incident is not named: it may be private.
+    """
+    if from_channel is None:
+        return
+    if not incident.channel_id or from_channel != incident.channel_id:
+        raise WrongChannel(
+            "That button does not belong to this channel's incident, so nothing was changed. "
+            "Use the runbook buttons in the incident's own channel."
+        )
 
 
 def _roles_of(incident: Incident, user_id: str) -> set[str]:

@@ -523,3 +523,72 @@ def test_a_long_runbook_is_paged_under_fifty_blocks(rb_bot: BotHarness) -> None:
     bot.settle()
     assert len(_thread_replies(bot, inc.channel_id, first.ts)) == 1
     assert ws.warnings == []
+
+
+def test_forged_runbook_buttons_cannot_reach_another_incident(
+    sqlite_url: str, playbooks_dir: Path, aws: boto3.session.Session
+) -> None:
+    # SEV1 is private here: the target incident is one Carol cannot see.
+    text = (playbooks_dir / "severities.yaml").read_text()
+    first = text.index("private:")
+    end = text.index("\n", first)
+    (playbooks_dir / "severities.yaml").write_text(text[:first] + "private: true" + text[end:])
+    bot = _start(sqlite_url, playbooks_dir, aws)
+    try:
+        ws = bot.workspace
+        secret = bot.declare("SEV1 opsfire in the vault", user="U0BOB")
+        assert ws.channel(secret.channel_id).is_private
+        bot.command("role ic <@U0BOB|bob>", channel=secret.channel_id, user="U0BOB")
+        _attach(bot, secret.channel_id, "ops-checks", user="U0BOB")
+        secret_list = _checklist(bot, secret.channel_id, "Ops checks")
+        [attached] = _service(bot).attached_for(secret.id)
+        mine = bot.declare("SEV2 opsfire in the api", user="U0CAROL")
+        _attach(bot, mine.channel_id, "ops-checks", user="U0CAROL")
+        checklist = _checklist(bot, mine.channel_id, "Ops checks")
+        bot.command("runbook", user="U0CAROL", channel=mine.channel_id)
+        bot.settle()
+        listing = ws.ephemerals("U0CAROL", mine.channel_id)[-1]
+
+        # Carol edits the values of buttons in her own channel to name the private incident's ids.
+        forged = [
+            (listing.ts, ids.RUNBOOK_ATTACH, f"{secret.id}:high-latency", "list:high-latency"),
+            (checklist.ts, ids.RUNBOOK_DONE, f"{attached.id}:look", "rb:look"),
+            (checklist.ts, ids.RUNBOOK_RUN, f"{attached.id}:service-health", "rb:service-health"),
+            (checklist.ts, ids.RUNBOOK_RUN, f"{attached.id}:rollback", "rb:rollback"),
+        ]
+        for ts, action_id, value, block_id in forged:
+            r = bot.driver.click_button(
+                "U0CAROL", mine.channel_id, ts, action_id, value=value, block_id=block_id
+            )
+            assert r.status_code == 200
+            bot.settle()
+        # Undo of a step Bob ticked, forged from an Undo button of Carol's own checklist.
+        bot.driver.click_button(
+            "U0BOB", secret.channel_id, secret_list.ts, ids.RUNBOOK_DONE, block_id="rb:look"
+        )
+        bot.driver.click_button(
+            "U0CAROL", mine.channel_id, checklist.ts, ids.RUNBOOK_DONE, block_id="rb:look"
+        )
+        bot.settle()
+        bot.driver.click_button(
+            "U0CAROL",
+            mine.channel_id,
+            checklist.ts,
+            ids.RUNBOOK_UNDO,
+            value=f"{attached.id}:look",
+            block_id="rb:look",
+        )
+        bot.settle()
+
+        refusals = [e.text for e in ws.ephemerals("U0CAROL", mine.channel_id)]
+        assert sum("does not belong to this channel's incident" in t for t in refusals) == 5
+        assert not any("vault" in t or secret.ref in t for t in refusals)  # the private incident is not named
+        assert [a.runbook.id for a in _service(bot).attached_for(secret.id)] == ["ops-checks"]
+        assert [e.actor_id for e in _timeline(bot, secret.id, "runbook_step_done")] == ["U0BOB"]
+        assert _timeline(bot, secret.id, "runbook_step_undone") == []
+        assert _timeline(bot, secret.id, "runbook_step_run") == []
+        assert _thread_replies(bot, secret.channel_id, secret_list.ts) == []
+        assert ws.open_view("U0CAROL") is None
+        assert _current_revision(aws) == "api:3"
+    finally:
+        bot.stop()

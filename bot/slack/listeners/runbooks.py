@@ -35,6 +35,11 @@ def _user(body: dict[str, Any]) -> str:
     return str((body.get("user") or {}).get("id", ""))
 
 
+def _channel(body: dict[str, Any]) -> str:
+    """The channel a click came from; the service refuses ids that belong to another incident's channel."""
+    return str((body.get("channel") or {}).get("id") or "")
+
+
 def register(app: App, services: Services) -> None:
     service = services.extra.get("runbooks")
     if not isinstance(service, RunbookService):
@@ -77,7 +82,11 @@ def register(app: App, services: Services) -> None:
             # The service checks the confirming person's incident roles again, whatever the payload says.
             confirmed = meta.get("call")
             rb_service.run(
-                attached_id, step_id, user, confirmed_call=confirmed if isinstance(confirmed, str) else None
+                attached_id,
+                step_id,
+                user,
+                confirmed_call=confirmed if isinstance(confirmed, str) else None,
+                from_channel=str(channel or ""),
             )
         except UserError as exc:
             reply(None, client, channel, user, f":no_entry: {exc}")
@@ -97,7 +106,9 @@ def _attach(
     block_id = str(((body.get("actions") or [{}])[0]).get("block_id", ""))
     if block_id.startswith(rb_blocks.SUGGESTION_BLOCK) and message_ts and channel_id:
         suggestion = {"channel": str(channel_id), "ts": str(message_ts)}
-    attached = service.attach(incident_id, runbook_id, _user(body), suggestion=suggestion)
+    attached = service.attach(
+        incident_id, runbook_id, _user(body), suggestion=suggestion, from_channel=_channel(body)
+    )
     where = f" in <#{attached.channel_id}>" if attached.channel_id else ""
     reply(respond, client, None, _user(body), f":paperclip: Attached *{attached.runbook.title}*{where}.")
 
@@ -110,7 +121,7 @@ def _done(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    service.set_done(attached_id, step_id, _user(body), True)
+    service.set_done(attached_id, step_id, _user(body), True, from_channel=_channel(body))
 
 
 def _undo(
@@ -121,7 +132,7 @@ def _undo(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    service.set_done(attached_id, step_id, _user(body), False)
+    service.set_done(attached_id, step_id, _user(body), False, from_channel=_channel(body))
 
 
 def _run(
@@ -133,12 +144,13 @@ def _run(
     respond: Respond,
 ) -> None:
     user = _user(body)
-    prepared = service.prepare_run(attached_id, step_id, user)
+    from_channel = _channel(body)
+    prepared = service.prepare_run(attached_id, step_id, user, from_channel=from_channel)
     if not prepared.step.mutating:
         # Already acknowledged: the call runs in this worker, outside Slack's 3-second window.
-        service.run(attached_id, step_id, user)
+        service.run(attached_id, step_id, user, from_channel=from_channel)
         return
-    channel = prepared.attached.channel_id or (body.get("channel") or {}).get("id")
+    channel = prepared.attached.channel_id or from_channel
     # trigger_id expires in 3 s: open the modal first, then fill in values that need AWS lookups.
     opened = client.views_open(
         trigger_id=body["trigger_id"],
@@ -146,7 +158,7 @@ def _run(
     )
     view_id = (opened.get("view") or {}).get("id")
     try:
-        call = service.describe(attached_id, step_id)
+        call = service.describe(attached_id, step_id, from_channel=from_channel)
     except Exception as exc:  # the symbolic call stays on screen; running it reports any AWS problem
         log.info("could not resolve %s for the confirmation: %s", step_id, exc)
         call = prepared.call
