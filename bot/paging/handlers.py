@@ -53,11 +53,20 @@ class PagingHandlers:
             raise GiveUp("incident is gone")
         return d.incident
 
+    @staticmethod
+    def _answered(inc: IncidentView) -> bool:
+        """Acknowledged or resolved: the automatic chain has nothing more to say."""
+        return inc.acknowledged_at is not None or not inc.status.is_open
+
     def _channel(self, d: Delivery) -> str:
         return self.notifier._channel(d)
 
     def page(self, d: Delivery) -> None:
         inc = self._incident(d)
+        if "by" not in d.payload and self._answered(inc):
+            # An automatic step held back (Slack rate limits, retries) while someone acknowledged or resolved:
+            # the chain has stopped, so nobody more is paged. A manual escalation ("by") still pages.
+            return
         # Pages go out even if the incident channel could not be created; the notice needs the channel.
         channel = self.notifier.channel_or_none(d)
         policy = self.oncall().policies.get(str(d.payload.get("policy", "")))
@@ -109,6 +118,8 @@ class PagingHandlers:
 
     def exhausted(self, d: Delivery) -> None:
         inc = self._incident(d)
+        if self._answered(inc):
+            return  # acknowledged or resolved before the notice went out: somebody did answer
         notice = blocks.exhausted_notice(inc)
         text = f"Nobody acknowledged {inc.ref}"
         self.notifier.post(d, "channel", self._channel(d), notice, text)

@@ -139,3 +139,24 @@ def test_oncall_command_lists_who_is_on_call_and_the_next_handoff(bot: BotHarnes
     assert "*primary* (Europe/Paris): <@U0BOB>" in reply.text
     assert "*secondary* (America/New_York): <@U0CAROL>" in reply.text  # email resolved
     assert "<!date^" in reply.text
+
+
+def test_a_page_held_by_rate_limits_is_not_sent_once_acknowledged(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 search timeouts")
+    bob = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")[0]
+    bot.settle()
+    # Level 2 falls due after respond_within (3s); Slack rate-limits opening its DM, so the page waits.
+    bot.workspace.fail_next("conversations.open", "ratelimited", http_status=429, retry_after=3)
+    wait_until(
+        lambda: [c for c in bot.workspace.calls if c.method == "conversations.open" and c.status == 429],
+        timeout=10,
+        what="the level 2 DM rate-limited",
+    )
+    bot.driver.click_button("U0BOB", bob.channel, bob.ts, ids.ACK)
+    wait_until(lambda: bot.container.services.incidents.get(inc.id).acknowledged_by == "U0BOB", what="the ack")
+    time.sleep(4.5)  # past the Retry-After, and past the next escalate_after
+    bot.settle()
+    assert pages(bot, "U0CAROL") == []
+    assert notices(bot, inc.channel_id, "Paged level 2") == []
+    assert notices(bot, inc.channel_id, "Nobody acknowledged") == []
+    assert len(pages(bot, "U0BOB")) == 1
