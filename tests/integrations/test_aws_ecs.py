@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto.ecs.models import ecs_backends
 
-from bot.integrations.aws import AwsStep, ClientFactory, describe_call, run_step
+from bot.integrations.aws import AwsStep, ClientFactory, check_step, describe_call, run_step
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 VARS = {"cluster": "prod", "service": "api"}
@@ -261,3 +261,49 @@ def test_mutations_are_refused_without_flag_or_approver(
         _ecs(aws_session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"]
         == 3
     )
+
+
+def _desired(session: boto3.session.Session) -> int:
+    return int(
+        _ecs(session).describe_services(cluster="prod", services=["api"])["services"][0]["desiredCount"]
+    )
+
+
+def test_a_scale_out_step_never_lowers_the_desired_count(
+    aws_session: boto3.session.Session, aws_clients: ClientFactory
+) -> None:
+    _setup(aws_session)
+    _ecs(aws_session).update_service(cluster="prod", service="api", desiredCount=6)
+    step = _step("set_desired_count", mutating=True, args={**VARS, "desired_count": 4, "only_increase": True})
+
+    # The confirmation says the count is never lowered; with AWS at hand it cannot promise a call.
+    assert describe_call(step, VARS) == (
+        "ecs.update_service(cluster='prod', service='api', "
+        "desiredCount=<4, unless it already wants more: this step never lowers the count>)"
+    )
+    assert "desiredCount=<4, unless" in describe_call(step, VARS, aws_clients)
+    result = run_step(step, VARS, aws_clients, approver_roles=IC)
+
+    assert result.ok, result.error
+    assert result.headline == (
+        ":information_source: api already wants 6 tasks (this step scales out to 4 and never lowers the "
+        "count): nothing was changed"
+    )
+    assert ("Desired", "6 (unchanged)") in result.fields
+    assert _desired(aws_session) == 6
+
+    # Below the target it scales out as usual, and the confirmation shows the exact call.
+    _ecs(aws_session).update_service(cluster="prod", service="api", desiredCount=2)
+    assert describe_call(step, VARS, aws_clients) == (
+        "ecs.update_service(cluster='prod', service='api', desiredCount=4)"
+    )
+    scaled = run_step(step, VARS, aws_clients, approver_roles=IC)
+    assert scaled.headline == ":arrow_up_down: api: desired count 2 → 4"
+    assert _desired(aws_session) == 4
+
+
+def test_only_increase_must_be_true_or_false() -> None:
+    step = _step(
+        "set_desired_count", mutating=True, args={**VARS, "desired_count": 4, "only_increase": "yes"}
+    )
+    assert check_step(step) == ["ecs.set_desired_count: argument 'only_increase' must be true or false"]

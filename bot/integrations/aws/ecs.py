@@ -192,23 +192,57 @@ def force_new_deployment(client: Any, args: dict[str, Any], ctx: Context) -> Ste
     )
 
 
+def _scale_target(client: Any, args: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """(the service now, the desired count to set); ``only_increase`` never goes below the current count."""
+    before = _describe_one(client, args["cluster"], args["service"])
+    current = int(before.get("desiredCount", 0))
+    wanted = int(args["desired_count"])
+    return before, max(current, wanted) if args.get("only_increase") else wanted
+
+
+def _plan_scale(client: Any, args: dict[str, Any]) -> dict[str, Any]:
+    if not args.get("only_increase"):
+        return _scale_display(args)[1]
+    before, target = _scale_target(client, args)
+    if target != args["desired_count"]:
+        # Nothing would be sent: the confirmation keeps the symbolic form, which says so.
+        raise StepError(f"{args['service']} already wants {before.get('desiredCount', 0)} tasks")
+    return {"cluster": args["cluster"], "service": args["service"], "desiredCount": target}
+
+
+def _scale_display(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    count: Any = args["desired_count"]
+    if args.get("only_increase"):
+        count = Shown(f"{count}, unless it already wants more: this step never lowers the count")
+    return "update_service", {"cluster": args["cluster"], "service": args["service"], "desiredCount": count}
+
+
 def set_desired_count(client: Any, args: dict[str, Any], ctx: Context) -> StepResult:
+    """Set the desired count; with ``only_increase`` a service that already wants more is left alone."""
     try:
-        before = _describe_one(client, args["cluster"], args["service"])
+        before, count = _scale_target(client, args)
     except _ServiceMissing:
         return _missing(args["service"], args["cluster"], ctx)
-    count = args["desired_count"]
-    svc = client.update_service(cluster=args["cluster"], service=args["service"], desiredCount=count)[
-        "service"
-    ]
+    current = before.get("desiredCount", 0)
+    if args.get("only_increase") and count == current and current >= args["desired_count"]:
+        return StepResult(
+            ok=True,
+            headline=f":information_source: {args['service']} already wants {current} tasks "
+            f"(this step scales out to {args['desired_count']} and never lowers the count): nothing was changed",
+            fields=[("Desired", f"{current} (unchanged)"), ("Running", str(before.get("runningCount", 0)))],
+            call="",
+        )
+    kwargs = {"cluster": args["cluster"], "service": args["service"], "desiredCount": count}
+    svc = client.update_service(**kwargs)["service"]
     return StepResult(
         ok=True,
-        headline=f":arrow_up_down: {args['service']}: desired count {before.get('desiredCount', 0)} → "
+        headline=f":arrow_up_down: {args['service']}: desired count {current} → "
         f"{svc.get('desiredCount', count)}",
         fields=[
-            ("Desired", f"{before.get('desiredCount', 0)} → {svc.get('desiredCount', count)}"),
+            ("Desired", f"{current} → {svc.get('desiredCount', count)}"),
             ("Running", str(svc.get("runningCount", 0))),
         ],
+        call=format_call("ecs", "update_service", kwargs),
     )
 
 
@@ -244,12 +278,16 @@ OPERATIONS = (
     Operation(
         "ecs",
         "set_desired_count",
-        {**SERVICE_ARGS, "desired_count": Arg("int", required=True)},
-        lambda a: (
-            "update_service",
-            {"cluster": a["cluster"], "service": a["service"], "desiredCount": a["desired_count"]},
-        ),
+        {
+            **SERVICE_ARGS,
+            "desired_count": Arg("int", required=True),
+            "only_increase": Arg(
+                "bool", default=False, help="never lower the count (a scale-out step on a busier service)"
+            ),
+        },
+        _scale_display,
         set_desired_count,
         mutating=True,
+        plan=_plan_scale,
     ),
 )
