@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.status import Status, parse_status
+from bot.domain.text import from_command
 
 MAX_TITLE = 150
 MAX_TEXT = 2900
@@ -203,7 +204,7 @@ _RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
 
 def parse_command(text: str, severities: SeverityPolicy) -> Command:
     """Parse the text after ``/incident``. Raises ``CommandError`` with a friendly message."""
-    text = (text or "").strip()
+    text = from_command((text or "").strip())
     if not text:
         return OpenDeclareModal()
     verb, rest = _split(text)

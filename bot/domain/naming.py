@@ -7,6 +7,8 @@ from datetime import date
 
 from anyascii import anyascii
 
+from bot.domain.text import plain
+
 MAX_CHANNEL_NAME = 80
 CHANNEL_PREFIX = "incident"
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
@@ -30,7 +32,7 @@ def channel_name_for(title: str, day: date, attempt: int = 1) -> str:
     """
     base = f"{CHANNEL_PREFIX}-{day.isoformat()}"
     suffix = f"-{attempt}" if attempt > 1 else ""
-    slug = slugify(title)
+    slug = slugify(plain(title))
     room = MAX_CHANNEL_NAME - len(base) - len(suffix) - 1
     slug = slug[:room].rstrip("-") if slug else ""
     if not slug:

@@ -34,6 +34,7 @@ from bot.domain.grammar import (
     parse_user,
 )
 from bot.domain.status import Status
+from bot.domain.text import from_command
 from tests.domain.policies import POLICY, S_POLICY, SEV1, SEV2, SEV3, SEV4, VALID_LISTING
 
 PARSES: list[tuple[str, g.Command]] = [
@@ -244,7 +245,7 @@ def test_role_with_a_token_that_is_not_a_user(who: str) -> None:
     with pytest.raises(CommandError) as info:
         parse_command(f"role ic {who}", POLICY)
     message = str(info.value)
-    assert f"`{who}` is not a Slack user" in message
+    assert f"`{from_command(who)}` is not a Slack user" in message  # <!here> is quoted as the word @here
     assert "Mention them with @" in message
 
 

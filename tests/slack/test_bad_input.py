@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot.slack import ids
 from bot.storage import repositories as repo
 from tests.harness import SIGNING_SECRET, BotHarness, wait_until
 
@@ -164,3 +165,43 @@ def test_same_declaration_twice_in_a_row_is_not_duplicated(bot_sqlite: BotHarnes
     assert "Not creating a duplicate" in _last_ephemeral(bot, "U0ALICE", "duplicate")
     bot.settle()
     assert len(bot.container.services.incidents.list_open()) == 1
+
+
+def test_titles_never_ping_a_channel_and_read_plainly_in_names_and_headers(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    # As Slack sends it: the mention as a token, a typed "<" as an entity, @channel as <!channel>.
+    inc = bot.declare("SEV2 checkout &lt;slow&gt; for <@U0BOB|bob> <!channel>")
+    assert inc.title == "checkout &lt;slow&gt; for <@U0BOB|bob> @channel"
+    assert inc.channel_name is not None and inc.channel_name.endswith("-checkout-slow-for-bob-channel")
+    card = next(m for m in ws.messages(inc.channel_id) if m.blocks and m.blocks[0]["type"] == "header")
+    assert "checkout <slow> for @bob @channel" in card.blocks[0]["text"]["text"]
+    broadcast = ws.channel_by_name("incidents")
+    assert not any("<!channel>" in t for m in ws.messages(broadcast.id) for t in _mrkdwn_texts(m.blocks))
+
+    # The declare modal's plain-text input is escaped, so typed markup shows as typed and pings nobody.
+    bot.command("", user="U0BOB")
+    wait_until(lambda: ws.open_view("U0BOB"), what="declare modal")
+    bot.driver.submit_view(
+        "U0BOB",
+        values={
+            ids.TITLE[0]: {ids.TITLE[1]: "<!here> orders & refunds <b>"},
+            ids.SEVERITY[0]: {ids.SEVERITY[1]: "SEV3"},
+        },
+    )
+    bot.settle()
+    second = next(i for i in bot.container.services.incidents.list_open() if i.id != inc.id)
+    assert second.title == "&lt;!here&gt; orders &amp; refunds &lt;b&gt;"
+    assert second.channel_name is not None and second.channel_name.endswith("-here-orders-refunds-b")
+    shown = [t for m in ws.messages(broadcast.id) for t in _mrkdwn_texts(m.blocks)]
+    assert any("&lt;!here&gt; orders &amp; refunds" in t for t in shown), shown
+    assert not any("<!here>" in t for t in shown)
+
+
+def _mrkdwn_texts(node: object) -> list[str]:
+    """Every mrkdwn text in some blocks: where Slack would turn <!here> into a notification."""
+    if isinstance(node, dict):
+        found = [str(node["text"])] if node.get("type") == "mrkdwn" else []
+        return found + [t for value in node.values() for t in _mrkdwn_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _mrkdwn_texts(item)]
+    return []

@@ -63,6 +63,7 @@ def test_resolution_and_postmortem_drafts_after_resolving(bot: BotHarness) -> No
     assert "/incident resolve" in refusal.text
 
     bot.command("note Index rebuild started", channel=inc.channel_id)
+    bot.settle()  # commands are handled concurrently, like Slack's: keep the note before the resolution
     bot.command("resolve Rebuilt the search index", channel=inc.channel_id)
     bot.settle()
     bot.command("draft resolution", channel=inc.channel_id)

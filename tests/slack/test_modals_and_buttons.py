@@ -148,3 +148,44 @@ def test_join_button_on_broadcast_post(bot_sqlite: BotHarness) -> None:
     bot.driver.click_button("U0DAVE", broadcast.id, inc.broadcast_ts, ids.JOIN)
     bot.settle()
     assert "U0DAVE" in ws.channel(inc.channel_id).members
+
+
+def test_roles_modal_refuses_bots_and_says_so(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    inc = bot.declare("SEV3 queue backlog")
+    ch = inc.channel_id or ""
+    card_ts = bot.container.services.incidents.get(inc.id).card_ts or ""
+    bot.driver.click_button("U0BOB", ch, card_ts, ids.ASSIGN_ROLES)
+    wait_until(lambda: ws.open_view("U0BOB"), what="roles modal")
+    bot.driver.submit_view(
+        "U0BOB",
+        values={
+            f"{ids.ROLE_BLOCK_PREFIX}ic": {ids.ROLE_SELECT: "UBOT"},
+            f"{ids.ROLE_BLOCK_PREFIX}scribe": {ids.ROLE_SELECT: "U0DAVE"},
+        },
+    )
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.commander_id is None and fresh.holder("scribe") == "U0DAVE"  # the valid pick still counts
+    # Bob is not in the incident channel, so the refusal reaches him by DM.
+    refusal = wait_until(
+        lambda: next((m for m in ws.dm_messages("U0BOB") if "not a person" in m.text), None),
+        what="the refusal",
+    )
+    assert "<@UBOT>" in refusal.text
+
+
+def test_a_slack_hiccup_looking_up_a_user_is_not_called_an_unknown_user(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    inc = bot.declare("SEV3 queue backlog")
+    ws.fail_next("users.info", "ratelimited", http_status=429, retry_after=1)
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    message = wait_until(
+        lambda: next((e for e in ws.ephemerals("U0ALICE", inc.channel_id) if "<@U0BOB>" in e.text), None),
+        what="the answer",
+    )
+    assert "try again" in message.text and "not a person" not in message.text
+    assert bot.container.services.incidents.get(inc.id).commander_id is None
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    bot.settle()
+    assert bot.container.services.incidents.get(inc.id).commander_id == "U0BOB"

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.durations import format_duration
 from bot.domain.roles import COMMANDER
+from bot.domain.text import plain
 from bot.services.views import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import (
@@ -34,7 +35,7 @@ from bot.slack.blocks.common import (
 
 
 def card_header(incident: IncidentView) -> str:
-    return cut(f"{incident.ref}: {incident.title}", HEADER_TEXT)
+    return cut(f"{incident.ref}: {plain(incident.title)}", HEADER_TEXT)
 
 
 def card_fallback_text(incident: IncidentView) -> str:
@@ -135,8 +136,8 @@ def card_actions(incident: IncidentView) -> ActionsBlock:
 def topic_for(incident: IncidentView) -> str:
     """Channel topic: severity, status and commander, within Slack's 250 characters."""
     ic = f"<@{incident.commander_id}>" if incident.commander_id else "unassigned"
-    return cut(f"{incident.severity.id} · {incident.status.label} · IC: {ic} · {incident.title}", 250)
+    return cut(f"{incident.severity.id} · {incident.status.label} · IC: {ic} · {plain(incident.title)}", 250)
 
 
 def purpose_for(incident: IncidentView) -> str:
-    return cut(f"{incident.ref} [{incident.severity.label}]: {incident.title}", 250)
+    return cut(f"{incident.ref} [{incident.severity.label}]: {plain(incident.title)}", 250)

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.durations import format_duration
 from bot.domain.roles import Role
 from bot.domain.status import Status
+from bot.domain.text import plain as plain_text
 from bot.services.views import EntryView, IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import (
@@ -103,7 +104,7 @@ def ack_message(incident: IncidentView) -> list[Block]:
 
 def resolution_notice(incident: IncidentView, now: datetime, checklist: Sequence[str] = ()) -> list[Block]:
     blocks: list[Block] = [
-        HeaderBlock(text=cut(f"✅ Resolved: {incident.ref} {incident.title}", HEADER_TEXT)),
+        HeaderBlock(text=cut(f"✅ Resolved: {incident.ref} {plain_text(incident.title)}", HEADER_TEXT)),
         SectionBlock(
             fields=[
                 MarkdownTextObject(text=f"*Severity*\n{severity_text(incident.severity)}"),
@@ -197,7 +198,7 @@ def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: d
         for e in recent
     )
     return [
-        HeaderBlock(text=cut(f"Summary: {incident.ref} {incident.title}", HEADER_TEXT)),
+        HeaderBlock(text=cut(f"Summary: {incident.ref} {plain_text(incident.title)}", HEADER_TEXT)),
         SectionBlock(
             fields=[
                 MarkdownTextObject(text=f"*Severity*\n{severity_text(incident.severity)}"),

@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 from bot.domain.grammar import MAX_TITLE
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.status import ACTIVE_STATUSES
+from bot.domain.text import plain
 from bot.services.views import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import OPTION_TEXT, cut
@@ -57,7 +58,7 @@ def declare_modal(
                 label="Title",
                 element=PlainTextInputElement(
                     action_id=ids.TITLE[1],
-                    initial_value=cut(title, MAX_TITLE) or None,
+                    initial_value=cut(plain(title), MAX_TITLE) or None,
                     max_length=MAX_TITLE,
                     placeholder="e.g. Payments failing at checkout",
                 ),

@@ -14,6 +14,7 @@ from bot.services.errors import UserError
 from bot.services.registry import Services
 from bot.slack.blocks import card, messages, modals
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
+from bot.slack.listeners.common import require_person
 
 log = logging.getLogger(__name__)
 
@@ -108,20 +109,8 @@ def _update(cmd: Any, req: CommandRequest) -> None:
 
 def _role(cmd: Any, req: CommandRequest) -> None:
     inc = req.incident("role")
-    if not _is_person(req, cmd.user_id):
-        raise UserError(
-            f"<@{cmd.user_id}> is not a person in this workspace (unknown user, bot or deactivated)."
-        )
+    require_person(req.client, cmd.user_id)
     req.services.incidents.assign_role(inc.id, cmd.role_word, cmd.user_id, req.user_id)
-
-
-def _is_person(req: CommandRequest, user_id: str) -> bool:
-    try:
-        user = req.client.users_info(user=user_id).get("user") or {}
-    except Exception:  # users.info failing (user_not_found or Slack down) is answered as unknown user
-        log.info("users.info failed for %s", user_id)
-        return False
-    return not user.get("is_bot") and not user.get("deleted")
 
 
 def _severity(cmd: Any, req: CommandRequest) -> None:

@@ -9,10 +9,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.status import parse_status
+from bot.domain.text import from_input
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
-from bot.slack.listeners.common import incident_id_from, metadata, reply, state_value
+from bot.slack.listeners.common import incident_id_from, metadata, reply, require_person, state_value
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ids.DECLARE_VIEW)
     def declare_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        title = (state_value(values, *ids.TITLE) or "").strip()
+        title = from_input((state_value(values, *ids.TITLE) or "").strip())
         severity_id = state_value(values, *ids.SEVERITY) or ""
         severity = services.ctx.playbooks.severities.lookup(severity_id)
         errors = {}
@@ -40,7 +41,7 @@ def register(app: App, services: Services) -> None:
                 reporter_id=user,
                 severity=severity,
                 title=title,
-                description=(state_value(values, *ids.DESCRIPTION) or "").strip(),
+                description=from_input((state_value(values, *ids.DESCRIPTION) or "").strip()),
                 commander_id=state_value(values, *ids.COMMANDER),
                 request_key=f"view:{view['id']}",
                 notify={"channel_id": metadata(view).get("channel") or "", "user_id": user},
@@ -57,22 +58,27 @@ def register(app: App, services: Services) -> None:
         if incident_id is None:
             return
         user = body["user"]["id"]
+        refused: list[str] = []
         for block_id, elements in view["state"]["values"].items():
             if not block_id.startswith(ids.ROLE_BLOCK_PREFIX):
                 continue
             picked = (elements.get(ids.ROLE_SELECT) or {}).get("selected_user")
             if picked:
                 try:
+                    require_person(client, picked)
                     services.incidents.assign_role(
                         incident_id, block_id[len(ids.ROLE_BLOCK_PREFIX) :], picked, user
                     )
                 except UserError as exc:
-                    log.info("role assignment refused: %s", exc)
+                    refused.append(str(exc))
+        if refused:
+            channel = services.incidents.get(incident_id).channel_id
+            reply(None, client, channel, user, ":warning: " + "\n".join(refused))
 
     @app.view(ids.UPDATE_VIEW)
     def update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        text = (state_value(values, *ids.SUMMARY) or "").strip()
+        text = from_input((state_value(values, *ids.SUMMARY) or "").strip())
         status = parse_status(state_value(values, *ids.STATUS) or "")
         if not text:
             ack(response_action="errors", errors={ids.SUMMARY[0]: "Please write what changed."})
@@ -87,7 +93,7 @@ def register(app: App, services: Services) -> None:
                 body["user"]["id"],
                 text,
                 status,
-                impact=(state_value(values, *ids.IMPACT) or "").strip(),
+                impact=from_input((state_value(values, *ids.IMPACT) or "").strip()),
                 request_key=f"view:{view['id']}",
             )
         except AlreadyHandled:
@@ -101,11 +107,11 @@ def register(app: App, services: Services) -> None:
     @app.view(ids.RESOLVE_VIEW)
     def resolve_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        summary = (state_value(values, *ids.RESOLUTION) or "").strip()
+        summary = from_input((state_value(values, *ids.RESOLUTION) or "").strip())
         if not summary:
             ack(response_action="errors", errors={ids.RESOLUTION[0]: "Please say what resolved it."})
             return
-        root_cause = (state_value(values, *ids.ROOT_CAUSE) or "").strip()
+        root_cause = from_input((state_value(values, *ids.ROOT_CAUSE) or "").strip())
         if root_cause:
             summary = f"{summary}\n*Root cause:* {root_cause}"
         incident_id = incident_id_from(metadata(view).get("incident_id"))
