@@ -66,9 +66,12 @@ class IncidentService:
             dup = repo.recent_duplicate(session, reporter_id, title, now - DUPLICATE_WINDOW)
             if dup is not None:
                 return Declared(incident_view(dup), created=False)
+            # Two identical requests racing (a double submit) claim the same key and only one declares.
+            # Once an earlier one is resolved the key changes, so declaring it again is allowed.
             bucket = int(now.timestamp() // DUPLICATE_WINDOW.total_seconds())
             digest = hashlib.sha256(f"{reporter_id}\n{title.lower()}".encode()).hexdigest()[:32]
-            if not repo.claim_request(session, f"declare:{digest}:{bucket}"):
+            earlier = repo.recent_declarations(session, reporter_id, title, now - 2 * DUPLICATE_WINDOW)
+            if not repo.claim_request(session, f"declare:{digest}:{bucket}:{earlier}"):
                 raise AlreadyHandled("This incident is being declared already.")
             seq = repo.next_sequence(session, now.year)
             incident = Incident(

@@ -64,21 +64,30 @@ def open_incidents(session: Session) -> list[Incident]:
     return list(session.execute(stmt).scalars())
 
 
+def _same_declaration(reporter_id: str, title: str, since: datetime) -> list[Any]:
+    return [
+        Incident.reporter_id == reporter_id,
+        func.lower(Incident.title) == title.lower(),
+        Incident.declared_at >= since,
+    ]
+
+
 def recent_duplicate(session: Session, reporter_id: str, title: str, since: datetime) -> Incident | None:
     """An open incident the same person declared with the same title a moment ago."""
     stmt = (
         select(Incident)
-        .where(
-            Incident.reporter_id == reporter_id,
-            func.lower(Incident.title) == title.lower(),
-            Incident.declared_at >= since,
-            Incident.status != "resolved",
-        )
+        .where(*_same_declaration(reporter_id, title, since), Incident.status != "resolved")
         .options(selectinload(Incident.roles))
         .order_by(Incident.id.desc())
         .limit(1)
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+def recent_declarations(session: Session, reporter_id: str, title: str, since: datetime) -> int:
+    """How many incidents the same person declared with the same title since ``since`` (any status)."""
+    stmt = select(func.count(Incident.id)).where(*_same_declaration(reporter_id, title, since))
+    return int(session.execute(stmt).scalar_one())
 
 
 def add_entry(

@@ -167,6 +167,15 @@ def test_same_declaration_twice_in_a_row_is_not_duplicated(bot_sqlite: BotHarnes
     assert len(bot.container.services.incidents.list_open()) == 1
 
 
+def test_the_same_title_can_be_declared_again_once_the_first_is_resolved(bot: BotHarness) -> None:
+    first = bot.declare("SEV2 orders failing")
+    bot.command("resolve bad deploy rolled back", channel=first.channel_id)
+    bot.settle()
+    second = bot.declare("SEV2 orders failing")  # it came back a moment later
+    assert second.id != first.id and second.channel_id and second.channel_id != first.channel_id
+    assert [i.id for i in bot.container.services.incidents.list_open()] == [second.id]
+
+
 def test_titles_never_ping_a_channel_and_read_plainly_in_names_and_headers(bot_sqlite: BotHarness) -> None:
     bot, ws = bot_sqlite, bot_sqlite.workspace
     # As Slack sends it: the mention as a token, a typed "<" as an entity, @channel as <!channel>.
