@@ -40,6 +40,8 @@ class AttachedView:
     states: Mapping[str, StepState] = field(default_factory=dict)
     # The incident's values for ``{placeholders}`` in command steps (incident_ref, title, channel…).
     variables: Mapping[str, str] = field(default_factory=dict)
+    # Role id → name in the incident's policy, to say who may confirm a step that changes AWS.
+    role_names: Mapping[str, str] = field(default_factory=dict)
 
     def state(self, step_id: str) -> StepState:
         return self.states.get(step_id) or StepState(step_id)
@@ -87,7 +89,16 @@ def attached_view(row: AttachedRunbook) -> AttachedView:
             for s in row.steps
         },
         variables=incident_variables(row.incident),
+        role_names=incident_role_names(row.incident),
     )
+
+
+def incident_role_names(incident: Incident) -> dict[str, str]:
+    """Role id → name as the incident's policy snapshot defines them."""
+    roles = incident.policy_snapshot.get("roles", []) if incident.policy_snapshot else []
+    return {
+        str(r["id"]): str(r.get("name") or r["id"]) for r in roles if isinstance(r, Mapping) and "id" in r
+    }
 
 
 def incident_variables(incident: Incident) -> dict[str, str]:

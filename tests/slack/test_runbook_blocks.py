@@ -99,3 +99,15 @@ def test_command_steps_are_filled_with_the_incident_values() -> None:
     text = json.dumps([b.to_dict() for page in checklist_pages(attached) for b in page])
     assert "grep INC-2026-0007 /var/log/prod.log" in text
     assert "{print $1}" in text  # shell braces that are not variables stay as written
+
+
+def test_a_changing_step_names_the_roles_that_may_confirm_it() -> None:
+    runbook = PLAYBOOKS.runbooks["api-down"]
+    names = {role.id: role.name for role in PLAYBOOKS.roles}
+    attached = AttachedView(1, 1, runbook, "U0ALICE", AT, "C1", ("1.1",), role_names=names)
+    blocks = {b.block_id: b.to_dict() for page in checklist_pages(attached) for b in page}
+    restart = blocks["rb:restart"]["text"]["text"]  # allowed_roles: [ic, tech_lead]
+    assert "changes AWS, needs confirmation by the Incident Commander or the Technical Lead" in restart
+    scale = blocks["rb:scale-up"]["text"]["text"]  # the default: the IC only
+    assert "changes AWS, needs confirmation by the Incident Commander" in scale
+    assert "Technical Lead" not in scale and "IC's" not in scale

@@ -592,3 +592,36 @@ def test_forged_runbook_buttons_cannot_reach_another_incident(
         assert _current_revision(aws) == "api:3"
     finally:
         bot.stop()
+
+
+def test_a_tech_lead_listed_in_allowed_roles_confirms_a_step(
+    rb_bot: BotHarness, aws: boto3.session.Session
+) -> None:
+    bot, ws = rb_bot, rb_bot.workspace
+    inc = bot.declare("SEV1 api down")
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    bot.command("role tech_lead <@U0CAROL|carol>", channel=inc.channel_id)
+    _attach(bot, inc.channel_id, "api-down")
+    checklist = _checklist(bot, inc.channel_id, "API down")
+    restart = _block(checklist, "rb:restart")["text"]["text"]
+    assert "needs confirmation by the Incident Commander or the Technical Lead" in restart
+    before = aws.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
+
+    bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:restart")
+    bot.settle()
+    view = wait_until(
+        lambda: (v := ws.open_view("U0CAROL")) and "submit" in v.body and v, what="Carol's confirmation"
+    )
+    assert "forceNewDeployment=True" in json.dumps(view.body["blocks"])
+    bot.driver.submit_view("U0CAROL")
+    bot.settle()
+    after = aws.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
+    assert after["deployments"][0]["id"] != before["deployments"][0]["id"]
+    [entry] = _timeline(bot, inc.id, "runbook_step_run")
+    assert entry.data["approver"] == "U0CAROL" and entry.data["ok"] is True
+    assert "approved and run by <@U0CAROL>" in entry.text
+
+    # The scale-out step is the IC's only: the tech lead is refused and told who may run it.
+    bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:scale-up")
+    bot.settle()
+    assert "Only the Incident Commander" in ws.ephemerals("U0CAROL", inc.channel_id)[-1].text

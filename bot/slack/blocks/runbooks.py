@@ -156,6 +156,12 @@ def _run_button(attached_id: int, step: AwsStep) -> ButtonElement:
     )
 
 
+def confirmers_text(step: AwsStep, role_names: Mapping[str, str]) -> str:
+    """``needs confirmation by the Incident Commander or the Technical Lead``, from the step's allowed_roles."""
+    names = [f"the {_plain(role_names.get(role_id, role_id))}" for role_id in step.allowed_roles]
+    return "needs confirmation by " + " or ".join(names)
+
+
 def _step_blocks(
     attached: AttachedView, number: int, step: Step, state: StepState | None = None
 ) -> list[Block]:
@@ -175,7 +181,11 @@ def _step_blocks(
             f"\n{_plain(step.instructions)}" if step.instructions else ""
         )
     if isinstance(step, AwsStep):
-        kind = ":warning: changes AWS, needs the IC's confirmation" if step.mutating else "read-only"
+        kind = (
+            f":warning: changes AWS, {confirmers_text(step, attached.role_names)}"
+            if step.mutating
+            else "read-only"
+        )
         text += f"\n`{step.name}` · {kind}"
         status = "Not run yet."
         if state.last_run_at is not None:
