@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +31,8 @@ NUDGE = "nudge"
 ESCALATION = "escalation"
 SNOOZE = "snooze"
 MANUAL = "escalate_manual"
+# A chain whose incident's severity no longer names an escalation policy.
+PAUSED = "paused"
 # A job may run a hair early (clock skew between the scheduler and the database rows).
 EARLY = timedelta(milliseconds=500)
 
@@ -88,6 +90,14 @@ def ignored_nudges(session: Session, incident: Incident) -> int:
         )
     ).scalar_one()
     return int(count)
+
+
+def policy_for(incident: Incident, policies: Mapping[str, object]) -> str | None:
+    """The escalation policy the incident's current severity names, if the playbooks define it."""
+    severity = severity_of(incident)
+    if severity is None or not severity.escalation or severity.escalation not in policies:
+        return None
+    return severity.escalation
 
 
 def _following(due: datetime, every: timedelta, now: datetime) -> datetime:
@@ -163,10 +173,11 @@ class Effects:
                     changed = True
                 except IntegrityError:
                     continue
+            changed = self._follow_severity(session, policies, now) or changed
             stale = session.execute(
                 select(Escalation, Incident)
                 .join(Incident, Incident.id == Escalation.incident_id)
-                .where(Escalation.state.in_(("active", "acknowledged", "exhausted")))
+                .where(Escalation.state.in_(("active", "acknowledged", "exhausted", PAUSED)))
                 .where((Incident.acknowledged_at.is_not(None)) | (Incident.status == Status.RESOLVED.value))
             ).all()
             for chain, incident in stale:
@@ -175,13 +186,45 @@ class Effects:
                     if self.external_pager:
                         repo.enqueue(session, "paging.resolved", incident.id, {})
                     changed = True
-                elif chain.state == "active":
+                elif chain.state != "acknowledged":
+                    # Also after the chain ran out: the external pager still holds an open alert.
                     chain.state, chain.next_due_at = "acknowledged", None
                     if self.external_pager:
                         repo.enqueue(
                             session, "paging.acknowledged", incident.id, {"by": incident.acknowledged_by}
                         )
                     changed = True
+        return changed
+
+    def _follow_severity(self, session: Session, policies: Mapping[str, object], now: datetime) -> bool:
+        """Keep each open incident's chain on its current severity's escalation policy.
+
+        No policy any more: the chain pauses. Another policy: the chain switches to it, and pages its level 1
+        now unless the incident is already acknowledged.
+        """
+        changed = False
+        rows = session.execute(
+            select(Escalation, Incident)
+            .join(Incident, Incident.id == Escalation.incident_id)
+            .where(Escalation.state.in_(("active", "acknowledged", "exhausted", PAUSED)))
+            .where(Incident.status != Status.RESOLVED.value)
+            .with_for_update(of=Escalation)
+        ).all()
+        for chain, incident in rows:
+            wanted = policy_for(incident, policies)
+            if wanted is None:
+                if chain.state in ("active", "exhausted"):
+                    chain.state, chain.next_due_at = PAUSED, None
+                    changed = True
+                continue
+            if wanted == chain.policy_id and chain.state != PAUSED:
+                continue
+            chain.policy_id, chain.cycle, chain.level = wanted, 0, -1
+            if incident.acknowledged_at is None:
+                chain.state, chain.next_due_at = "active", now
+            else:
+                chain.state, chain.next_due_at = "acknowledged", None
+            changed = True
         return changed
 
     # -- job bodies ----------------------------------------------------------------------------
@@ -263,6 +306,16 @@ class Effects:
             if policy is None:
                 chain.state, chain.next_due_at = "stopped", None
                 return False
+            if policy_for(incident, oncall.policies) != chain.policy_id:
+                return False  # the severity changed: reconcile() moves the chain to its new policy first
+            # Level 1 again after an earlier step: the chain moved to another policy when the severity changed.
+            restarted = chain.level < 0 and bool(
+                session.execute(
+                    select(func.count(EffectFired.id)).where(
+                        EffectFired.incident_id == incident.id, EffectFired.kind == ESCALATION
+                    )
+                ).scalar_one()
+            )
             if not claim_effect(session, incident.id, ESCALATION, due, at=now):
                 return False
             current = Step(chain.cycle, chain.level) if chain.level >= 0 else None
@@ -285,7 +338,11 @@ class Effects:
                 )
                 return True
             if current is None:
-                reason = f"{incident.severity_id} declared"
+                reason = (
+                    f"severity changed to {incident.severity_id}"
+                    if restarted
+                    else f"{incident.severity_id} declared"
+                )
             else:
                 waited = wait_after(policy, current, respond_within)
                 reason = f"not acknowledged within {format_duration(waited)}"

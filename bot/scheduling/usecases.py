@@ -11,7 +11,7 @@ from bot.domain.durations import format_duration
 from bot.domain.status import Status
 from bot.playbooks.oncall import OnCall
 from bot.scheduling.chain import Step, level_of, next_step, wait_after
-from bot.scheduling.effects import MANUAL, SNOOZE, claim_effect, severity_of
+from bot.scheduling.effects import MANUAL, PAUSED, SNOOZE, claim_effect, severity_of
 from bot.scheduling.records import ESCALATED, SNOOZED, record_page
 from bot.scheduling.tables import Escalation
 from bot.services.context import ServiceContext
@@ -42,7 +42,7 @@ class ScheduleActions:
             chain = session.execute(
                 select(Escalation).where(Escalation.incident_id == incident_id).with_for_update()
             ).scalar_one_or_none()
-            if chain is not None:
+            if chain is not None and chain.state != PAUSED:
                 policy_id = chain.policy_id
             oncall = self.oncall()
             policy = oncall.policies.get(policy_id or "")

@@ -160,3 +160,28 @@ def test_a_page_held_by_rate_limits_is_not_sent_once_acknowledged(bot: BotHarnes
     assert notices(bot, inc.channel_id, "Paged level 2") == []
     assert notices(bot, inc.channel_id, "Nobody acknowledged") == []
     assert len(pages(bot, "U0BOB")) == 1
+
+
+def test_lowering_to_a_severity_without_escalation_stops_the_chain(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 login errors")
+    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")
+    bot.command("severity SEV2", channel=inc.channel_id)  # SEV2 has no escalation
+    bot.settle()
+    time.sleep(4.5)  # past SEV1's respond_within, when level 2 would have been paged
+    bot.settle()
+    assert pages(bot, "U0CAROL") == []
+    assert len(pages(bot, "U0BOB")) == 1
+    with pytest.raises(AssertionError):  # and nothing more is paged later on
+        wait_until(lambda: pages(bot, "U0CAROL"), timeout=3)
+
+
+def test_raising_to_a_severity_with_another_policy_pages_that_policy_from_level_1(bot: BotHarness) -> None:
+    inc = bot.declare("SEV4 slow reports")  # the lingering policy: level 1 waits 10 minutes
+    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="lingering level 1 page")
+    bot.command("severity SEV1", channel=inc.channel_id)  # the fast policy
+    bob2 = wait_until(lambda: pages(bot, "U0BOB")[1:], timeout=5, what="level 1 of the new policy")[0]
+    assert "severity changed to SEV1" in str(bob2.blocks)
+    # Then SEV1's respond_within (3s) later, level 2 of the new policy, not 10 minutes.
+    wait_until(lambda: pages(bot, "U0CAROL"), timeout=8, what="level 2 of the new policy")
+    paged = [data for _, _, _, data in timeline(bot, inc.id, "paged")]
+    assert [(d["policy"], d["level"]) for d in paged[:3]] == [("lingering", 0), ("fast", 0), ("fast", 1)]
