@@ -24,6 +24,7 @@ REQUIRED_RUNBOOKS = {
     "failed-deployment",
     "failed-migration",
     "third-party-outage",
+    "frontend-not-loading",
 }
 
 
@@ -124,6 +125,10 @@ def test_runbooks_include_read_only_and_guarded_steps(shipped: Path) -> None:
         ("migration failed on release", "failed-migration"),
         ("error rate spike on checkout API", "high-error-rate"),
         ("third-party provider timing out", "third-party-outage"),
+        ("ECS tasks all down", "api-down"),
+        ("no running tasks in the prod cluster", "api-down"),
+        ("Frontend not loading", "frontend-not-loading"),
+        ("blank page on the web app, assets 404", "frontend-not-loading"),
     ],
 )
 def test_titles_suggest_the_right_runbook_first(shipped: Path, title: str, first: str) -> None:
@@ -140,3 +145,53 @@ def test_templates_and_checklists_ship(shipped: Path) -> None:
         "resolution", {"incident_ref": "INC-2026-0042", "title": "Payments down", "duration": "1h 5m"}
     )
     assert text is not None and "INC-2026-0042 Payments down" in text and "1h 5m" in text
+
+
+@pytest.mark.parametrize(
+    ("runbook_id", "minutes", "staged"),
+    [
+        # Seed 004 Redis Cache Outage: RTO 2 minutes (restart) / 5 minutes (full recovery).
+        ("cache-outage", 5, "about 2 minutes with a restart, 5 minutes to full recovery"),
+        # Seed 004 Database Service Outage: RTO 2 minutes (restart) / 15 minutes (full recovery).
+        ("db-unavailable", 15, "about 2 minutes with a restart, 15 minutes to full recovery"),
+        # Seed 004 Dashboard Service Outage: RTO 5 minutes (restart) / 10 minutes (rollback).
+        ("api-down", 10, "about 5 minutes with a restart, 10 minutes with a rollback"),
+    ],
+)
+def test_recovery_times_follow_the_seeds(shipped: Path, runbook_id: str, minutes: int, staged: str) -> None:
+    runbook = load_playbooks(shipped).runbooks[runbook_id]
+    assert runbook.expected_recovery == timedelta(minutes=minutes)
+    assert f"Expected recovery: {staged}." in runbook.description
+
+
+def _commands(runbook_id: str, shipped: Path) -> str:
+    runbook = load_playbooks(shipped).runbooks[runbook_id]
+    return "\n".join(
+        runbook.resolve_command(s) for _section, s in runbook.steps() if isinstance(s, CommandStep)
+    )
+
+
+def test_seed_steps_are_kept(shipped: Path) -> None:
+    assert "minimumHealthyPercent=100,maximumPercent=100" in _commands("failed-deployment", shipped)
+    latency = _commands("high-latency", shipped)
+    assert "aws rds describe-db-log-files --db-instance-identifier prod-postgres" in latency
+    assert 'netstat -s | grep -E "dropped|retransmit"' in latency
+    assert "aws elasticache reboot-cache-cluster --cache-cluster-id prod-redis" in _commands(
+        "cache-outage", shipped
+    )
+    assert 'redis-cli -u "$REDIS_URL" FLUSHDB' in _commands("high-error-rate", shipped)
+    db = _commands("db-unavailable", shipped)
+    assert "FROM pg_stat_activity WHERE state <> 'idle'" in db and "FROM pg_locks WHERE NOT granted" in db
+    connections = load_playbooks(shipped).runbooks["db-unavailable"].step("connections")
+    assert isinstance(connections, AwsStep) and connections.args["metric"] == "DatabaseConnections"
+    frontend = _commands("frontend-not-loading", shipped)
+    assert "aws cloudfront create-invalidation" in frontend and "dig +short app.example.com" in frontend
+    assert "Origin: https://app.example.com" in frontend and "vercel rollback" in frontend
+
+
+def test_failed_migration_commands_are_the_projects_own(shipped: Path) -> None:
+    migration = _commands("failed-migration", shipped)
+    assert "alembic" not in migration
+    assert "npx prisma migrate status" in migration
+    assert "npm run migrate:rollback --workspace=backend" in migration
+    assert "npm run migrate:latest --workspace=backend" in migration
