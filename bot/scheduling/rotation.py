@@ -1,4 +1,5 @@
-"""Who is on call at an instant, and when the next handoff is: wall-clock rotations in the schedule's zone."""
+"""Who is on call at an instant, and when the next handoff is: daily and weekly rotations on the schedule's
+wall clock, hours-rotations in elapsed time."""
 
 from __future__ import annotations
 
@@ -40,20 +41,42 @@ def _wall_step(schedule: Schedule) -> timedelta:
     return schedule.rotation.period
 
 
-def handoff_at(schedule: Schedule, index: int) -> datetime:
-    """The UTC instant shift ``index`` starts: its local wall time, read in the schedule's zone.
+def _elapsed(schedule: Schedule) -> bool:
+    """Hours-rotations count real elapsed time: every shift lasts exactly N hours, DST or not."""
+    return schedule.rotation.kind == "hours"
 
-    Wall times in a spring-forward gap map to the instant of the gap (``fold=0``); in a fall-back
-    overlap, to the first occurrence. Handoffs are therefore non-decreasing in ``index``.
-    """
-    wall = _anchor(schedule) + _wall_step(schedule) * index
+
+def _to_utc(schedule: Schedule, wall: datetime) -> datetime:
     return wall.replace(tzinfo=schedule.timezone, fold=0).astimezone(UTC)
+
+
+def _anchor_instant(schedule: Schedule) -> datetime:
+    """The UTC instant of shift 0 (an aware ISO start is taken as written, even inside a DST overlap)."""
+    start = schedule.handoff.start
+    if start is not None and start.tzinfo is not None:
+        return start.astimezone(UTC)
+    return _to_utc(schedule, _anchor(schedule))
+
+
+def handoff_at(schedule: Schedule, index: int) -> datetime:
+    """The UTC instant shift ``index`` starts.
+
+    Daily and weekly rotations step in local wall time, read in the schedule's zone: wall times in a
+    spring-forward gap map to the instant of the gap (``fold=0``); in a fall-back overlap, to the first
+    occurrence. Hours-rotations step ``hours`` of real time from the anchor's instant, so no shift is empty
+    or doubled across a DST change. Handoffs are therefore non-decreasing in ``index``.
+    """
+    if _elapsed(schedule):
+        return _anchor_instant(schedule) + _wall_step(schedule) * index
+    return _to_utc(schedule, _anchor(schedule) + _wall_step(schedule) * index)
 
 
 def shift_index(schedule: Schedule, at: datetime) -> int:
     """The largest shift index whose handoff is at or before ``at``."""
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")
+    if _elapsed(schedule):
+        return (at.astimezone(UTC) - _anchor_instant(schedule)) // _wall_step(schedule)
     local = at.astimezone(schedule.timezone).replace(tzinfo=None)
     step = _wall_step(schedule)
     index = (local - _anchor(schedule)) // step

@@ -39,6 +39,67 @@ def schedules(draw: st.DrawFn) -> Schedule:
     return schedule(zone, {"hours": draw(st.sampled_from([1, 6, 8, 12, 36]))}, draw(clock), people)
 
 
+def _transitions(zone: str) -> list[datetime]:
+    """Every UTC instant from 2020 to 2035 at which ``zone`` changes its offset (to the minute)."""
+    tz = ZoneInfo(zone)
+    found: list[datetime] = []
+    day = datetime(2020, 1, 1, tzinfo=UTC)
+    while day.year < 2036:
+        nxt = day + timedelta(days=1)
+        if day.astimezone(tz).utcoffset() != nxt.astimezone(tz).utcoffset():
+            lo, hi = day, nxt
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                if mid.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+                    lo = mid
+                else:
+                    hi = mid
+            found.append(hi)
+        day = nxt
+    return found
+
+
+DST_ZONES = ["Europe/London", "Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago",
+             "Pacific/Chatham"]
+TRANSITIONS = [(zone, at) for zone in DST_ZONES for at in _transitions(zone)]
+
+
+@st.composite
+def hourly_around_a_dst_change(draw: st.DrawFn) -> tuple[Schedule, datetime]:
+    """An hours-rotation in a zone with DST, and an instant within a day or two of one of its transitions."""
+    zone, change = draw(st.sampled_from(TRANSITIONS))
+    hours = draw(st.sampled_from([1, 2, 3, 4, 6, 8, 12, 24, 36]))
+    people = tuple(f"U0P{i}" for i in range(draw(st.integers(1, 5))))
+    s = schedule(zone, {"hours": hours}, draw(clock), people)
+    return s, change + timedelta(minutes=draw(st.integers(-48 * 60, 48 * 60)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(hourly_around_a_dst_change())
+def test_hourly_shifts_last_exactly_their_hours_across_dst_changes(case: tuple[Schedule, datetime]) -> None:
+    s, at = case
+    period = timedelta(hours=s.rotation.hours or 1)
+    shift = shift_at(s, at - 2 * period)
+    for _ in range(8):  # a run of consecutive shifts spanning the transition
+        assert shift.end > shift.start
+        assert shift.end - shift.start == period
+        after = shift_at(s, shift.end)
+        assert after.start == shift.end and after.index == shift.index + 1
+        assert after.person == s.people[after.index % len(s.people)]
+        if len(s.people) > 1:
+            assert after.person != shift.person  # nobody's turn is skipped or doubled
+        shift = after
+
+
+def test_hourly_rotation_skips_nobody_on_the_spring_forward_day() -> None:
+    for zone, day in (("Europe/Paris", datetime(2026, 3, 29, tzinfo=UTC)),
+                      ("America/New_York", datetime(2026, 3, 8, tzinfo=UTC))):
+        s = schedule(zone, {"hours": 1}, "00:00", ("U0A", "U0B", "U0C"))
+        shifts = [shift_at(s, day + timedelta(hours=h)) for h in range(-2, 30)]
+        assert all(x.end - x.start == timedelta(hours=1) for x in shifts), zone
+        assert [x.index for x in shifts] == list(range(shifts[0].index, shifts[0].index + len(shifts))), zone
+
+
 @settings(max_examples=400, deadline=None)
 @given(schedules(), instants)
 def test_the_shift_running_now_contains_now(s: Schedule, at: datetime) -> None:
