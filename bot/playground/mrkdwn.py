@@ -17,13 +17,20 @@ _ANGLE = re.compile(r"<([^<>\n]+)>")
 _CODE_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+# A bare web address, as Slack's clients link it; trailing punctuation stays outside the link.
+_BARE_URL = re.compile(r"\bhttps?://[^\s<>\x00]+", re.IGNORECASE)
+_URL_TRAILER = ".,;:!?)]}'\""
+_QUOTE_ALL = ("&gt;&gt;&gt;", ">>>")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "slack://")
 
 
 def _styled(marker: str) -> re.Pattern[str]:
     m = re.escape(marker)
-    # Slack needs the marker at a word edge and non-space just inside it.
-    return re.compile(rf"(?<![\w{m}]){m}(?=[^\s{m}])(.+?)(?<=[^\s{m}]){m}(?![\w{m}])")
+    # Slack needs the marker at a word edge and non-space just inside it. Other markers count as an
+    # edge (``_a *b*_``), letters and digits do not (``snake_case``, ``2*3*4``).
+    return re.compile(
+        rf"(?<![^\W_])(?<!{m}){m}(?=[^\s{m}])(.+?)(?<=[^\s{m}]){m}(?![^\W_])(?!{m})"
+    )
 
 
 _STYLES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -116,8 +123,16 @@ class MrkdwnRenderer:
                 out.append(f'<blockquote class="mrkdwn-quote">{"<br>".join(quote)}</blockquote>')
                 quote.clear()
 
+        quote_rest = False
         for line in lines:
             kind, content = _line_kind(line)
+            if not quote_rest and line.startswith(_QUOTE_ALL):
+                # ``>>>`` quotes everything after it, to the end of the text.
+                quote_rest = True
+                marker = next(m for m in _QUOTE_ALL if line.startswith(m))
+                kind, content = "quote", line[len(marker) :].removeprefix(" ")
+            elif quote_rest:
+                kind, content = "quote", line
             if kind == "bullet":
                 if paragraph or quote:
                     flush()
@@ -144,6 +159,7 @@ class MrkdwnRenderer:
             line,
         )
         line = _ANGLE.sub(lambda m: protect(self._angle(m.group(1))), line)
+        line = _BARE_URL.sub(lambda m: _bare_link(m.group(0), protect), line)
         escaped = html.escape(slack_unescape(line), quote=True)
         escaped = replace_emoji(escaped)
         for pattern, tag in _STYLES:
@@ -184,6 +200,16 @@ class MrkdwnRenderer:
             return f'<span class="mention">{html.escape(slack_unescape(shown))}</span>'
         # <!date^…|fallback> and anything else: the fallback text Slack would show.
         return html.escape(slack_unescape(label or command))
+
+
+def _bare_link(found: str, protect: Callable[[str], str]) -> str:
+    url = found.rstrip(_URL_TRAILER)
+    trailer = found[len(url) :]
+    href = safe_href(slack_unescape(url))
+    if href is None or len(url) <= len("https://"):
+        return found
+    shown = html.escape(slack_unescape(url), quote=True)
+    return protect(f'<a href="{href}" target="_blank" rel="noopener noreferrer">{shown}</a>') + trailer
 
 
 def _line_kind(line: str) -> tuple[str, str]:

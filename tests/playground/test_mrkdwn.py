@@ -25,6 +25,8 @@ def render(text: str) -> str:
         ("~gone~", "<s>gone</s>"),
         ("a *b* c", "a <b>b</b> c"),
         ("*_both_*", "<b><i>both</i></b>"),
+        ("_italic *bold*_", "<i>italic <b>bold</b></i>"),
+        ("*bold _italic_*", "<b>bold <i>italic</i></b>"),
         ("2*3*4", "2*3*4"),
         ("snake_case_name", "snake_case_name"),
         ("* not bold *", "* not bold *"),
@@ -86,6 +88,29 @@ def test_bullet_lists() -> None:
 
 def test_block_quotes_escaped_or_not() -> None:
     assert render("&gt; quoted\n> more") == '<blockquote class="mrkdwn-quote">quoted<br>more</blockquote>'
+
+
+def test_triple_quote_quotes_everything_after_it() -> None:
+    assert render(">>> a\nb") == '<blockquote class="mrkdwn-quote">a<br>b</blockquote>'
+    assert render("intro\n&gt;&gt;&gt;first\n\n*last*") == (
+        'intro<blockquote class="mrkdwn-quote">first<br><br><b>last</b></blockquote>'
+    )
+
+
+def test_bare_web_addresses_become_links() -> None:
+    link = '<a href="https://example.com/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">'
+    assert render("see https://example.com/a?x=1&amp;y=2.") == (
+        f"see {link}https://example.com/a?x=1&amp;y=2</a>."
+    )
+    assert render("(http://status.example.com)") == (
+        '(<a href="http://status.example.com" target="_blank" rel="noopener noreferrer">'
+        "http://status.example.com</a>)"
+    )
+    out = render('https://e.example/"onmouseover=go and https://x.example/_a_*b*')
+    assert not unsafe_markup(out)
+    assert 'href="https://e.example/&quot;onmouseover=go"' in out
+    assert 'href="https://x.example/_a_*b*"' in out  # markers inside an address are not formatting
+    assert render("ftp://files.example/x") == "ftp://files.example/x"
 
 
 def test_emoji_shortcodes() -> None:
