@@ -50,7 +50,12 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("ack", "ack", "Acknowledge the incident (stops paging)", Scope.INCIDENT),
     CommandSpec("escalate", "escalate", "Page the next escalation level now", Scope.INCIDENT),
     CommandSpec("runbook", "runbook [id]", "List runbooks, or attach one", Scope.INCIDENT),
-    CommandSpec("resolve", "resolve <resolution summary>", "Resolve the incident", Scope.INCIDENT),
+    CommandSpec(
+        "resolve",
+        "resolve <resolution summary> [root cause: <text>]",
+        "Resolve the incident",
+        Scope.INCIDENT,
+    ),
     CommandSpec("reopen", "reopen <reason>", "Reopen a resolved incident", Scope.INCIDENT),
     CommandSpec("status", "status", "Show the incident card (only to you)", Scope.INCIDENT),
     CommandSpec("summary", "summary", "Post a summary of the incident so far", Scope.INCIDENT),
@@ -105,6 +110,7 @@ class AddNote:
 @dataclass(frozen=True)
 class Resolve:
     summary: str
+    root_cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ INCIDENT_ONLY: tuple[type, ...] = (
 _SEVERITY_SHAPED = re.compile(r"^(sev|p|s)-?\d+$", re.IGNORECASE)
 # A user mention as Slack escapes it: <@U123|name> or <@U123>; W-prefixed ids in Enterprise Grid.
 _USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_ROOT_CAUSE = re.compile(r"(?:^|\s)root[ -]?cause\s*:", re.IGNORECASE)
 _RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
 
 
@@ -238,7 +245,7 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
     if key == "note":
         return AddNote(_required_text(rest, "note", "note <text>"))
     if key == "resolve":
-        return Resolve(_required_text(rest, "resolution summary", "resolve <resolution summary>"))
+        return _parse_resolve(rest)
     if key == "reopen":
         return Reopen(_required_text(rest, "reason", "reopen <reason>"))
     if key == "runbook":
@@ -324,6 +331,16 @@ def _parse_update(rest: str) -> PostUpdate:
         text = f"Status changed to {status.value}."
     usage = "update [investigating|identified|monitoring] <text>"
     return PostUpdate(text=_required_text(text, "update text", usage), status=status)
+
+
+def _parse_resolve(rest: str) -> Resolve:
+    """``<summary> [root cause: <text>]``: the root cause is optional and kept apart."""
+    usage = "resolve <resolution summary> [root cause: <text>]"
+    summary, root_cause = rest, ""
+    match = _ROOT_CAUSE.search(rest)
+    if match is not None:
+        summary, root_cause = rest[: match.start()], rest[match.end() :].strip()
+    return Resolve(_required_text(summary, "resolution summary", usage), root_cause[:MAX_TEXT])
 
 
 def _parse_role(rest: str) -> AssignRole:

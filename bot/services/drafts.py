@@ -114,7 +114,7 @@ def draft_values(
         "impact": incident.impact,
         "next_update": stamp(incident.next_update_due_at) if incident.status.is_open else "",
         "duration": format_duration(incident.duration(now)),
-        "root_cause": "",
+        "root_cause": incident.root_cause,
         "resolution": incident.resolution_summary,
         "ic": holder("ic"),
         "tech_lead": holder("tech_lead"),

@@ -278,7 +278,12 @@ class IncidentService:
 
     # -- resolve / reopen ----------------------------------------------------------------------
     def resolve(
-        self, incident_id: int, actor_id: str, summary: str, request_key: str | None = None
+        self,
+        incident_id: int,
+        actor_id: str,
+        summary: str,
+        request_key: str | None = None,
+        root_cause: str = "",
     ) -> IncidentView:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
@@ -290,8 +295,11 @@ class IncidentService:
             incident.resolved_at = now
             incident.mitigated_at = incident.mitigated_at or now
             incident.resolution_summary = summary
+            incident.root_cause = root_cause[:MAX_TEXT]
             incident.next_update_due_at = None
-            entry = repo.add_entry(session, incident, "resolved", actor_id, summary, at=now)
+            entry = repo.add_entry(
+                session, incident, "resolved", actor_id, summary, {"root_cause": root_cause}, at=now
+            )
             repo.enqueue(session, "incident.resolved", incident.id, {"entry_id": entry.id})
             view = incident_view(incident)
         self.ctx.committed()

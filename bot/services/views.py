@@ -48,6 +48,7 @@ class IncidentView:
     mitigated_at: datetime | None
     resolved_at: datetime | None
     severity_levels: tuple[Severity, ...] = field(default=())
+    root_cause: str = ""
 
     @property
     def commander_id(self) -> str | None:
@@ -122,6 +123,7 @@ def incident_view(incident: Incident) -> IncidentView:
         mitigated_at=incident.mitigated_at,
         resolved_at=incident.resolved_at,
         severity_levels=tuple(levels),
+        root_cause=incident.root_cause,
     )
 
 

@@ -96,6 +96,7 @@ class Incident(Base):
     last_update_at: Mapped[datetime | None] = mapped_column(default=None)
     next_update_due_at: Mapped[datetime | None] = mapped_column(default=None)
     resolution_summary: Mapped[str] = mapped_column(Text, default="")
+    root_cause: Mapped[str] = mapped_column(Text, default="", server_default="")
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -115,6 +115,9 @@ PARSES: list[tuple[str, g.Command]] = [
     ("NOTE  restarted   pods ", AddNote("restarted   pods")),
     ("note 🚀 deploy 4711 rolled back", AddNote("🚀 deploy 4711 rolled back")),
     ("resolve rolled back deploy 4711", Resolve("rolled back deploy 4711")),
+    ("resolve rolled back Root Cause: bad flag", Resolve("rolled back", "bad flag")),
+    ("resolve rolled back root-cause:bad flag", Resolve("rolled back", "bad flag")),
+    ("resolve fixed the rootcause: handler", Resolve("fixed the", "handler")),
     ("Resolve fixed", Resolve("fixed")),
     ("reopen errors are back", Reopen("errors are back")),
     # Verbs without arguments.
@@ -356,7 +359,7 @@ def test_help_groups_verbs_by_where_they_work() -> None:
     text = help_text()
     anywhere, incident = text.split("_Inside an incident channel:_")
     assert "`/incident list`" in anywhere and "`/incident list`" not in incident
-    assert "`/incident resolve <resolution summary>`" in incident
+    assert "`/incident resolve <resolution summary> [root cause: <text>]`" in incident
     assert "`/incident resolve" not in anywhere
 
 

@@ -86,13 +86,16 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     assert bot.container.services.incidents.get(inc.id).severity.id == "SEV1"
     assert "SEV1" in bot.workspace.channel(ch).topic
 
-    bot.command("resolve Rolled back the bad deploy", channel=ch)
+    bot.command("resolve Rolled back the bad deploy root cause: a config flag flipped", channel=ch)
     bot.settle()
     ws = bot.workspace
     resolved = bot.container.services.incidents.get(inc.id)
     assert resolved.status.value == "resolved" and resolved.resolved_at is not None
+    assert resolved.resolution_summary == "Rolled back the bad deploy"
+    assert resolved.root_cause == "a config flag flipped"
     notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
     assert "Rolled back the bad deploy" in str(notice.blocks)
+    assert "*Root cause*\\na config flag flipped" in str(notice.blocks)
     assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
     assert "Reopen" in _card(bot, inc)
     assert any(

@@ -123,7 +123,10 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     )
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
-    assert fresh.status.value == "resolved" and "Consumer pool too small" in fresh.resolution_summary
+    assert fresh.status.value == "resolved" and fresh.resolution_summary == "Scaled the consumer"
+    assert fresh.root_cause == "Consumer pool too small"
+    notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
+    assert "*Root cause*\\nConsumer pool too small" in str(notice.blocks)
 
 
 def test_double_ack_is_idempotent(bot: BotHarness) -> None:

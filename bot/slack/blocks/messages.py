@@ -113,6 +113,7 @@ def resolution_notice(incident: IncidentView, now: datetime, checklist: Sequence
                 MarkdownTextObject(text=f"*Resolved*\n{when(incident.resolved_at)}"),
             ]
         ),
+        _section(f"*Root cause*\n{incident.root_cause or '_not recorded yet_'}"),
         _section(f"*Resolution*\n{incident.resolution_summary}"),
     ]
     if checklist:
@@ -125,6 +126,7 @@ def broadcast_resolution(incident: IncidentView, now: datetime) -> list[Block]:
         _section(
             f":white_check_mark: *Resolved* {incident.ref} {channel_link(incident.channel_id, incident.channel_name)}"
             f" after {format_duration(incident.duration(now))}\n*{incident.title}*\n{incident.resolution_summary}"
+            + (f"\n*Root cause:* {incident.root_cause}" if incident.root_cause else "")
         )
     ]
 

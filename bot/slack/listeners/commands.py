@@ -126,7 +126,7 @@ def _note(cmd: Any, req: CommandRequest) -> None:
 
 def _resolve(cmd: Any, req: CommandRequest) -> None:
     inc = req.incident("resolve")
-    req.services.incidents.resolve(inc.id, req.user_id, cmd.summary)
+    req.services.incidents.resolve(inc.id, req.user_id, cmd.summary, root_cause=cmd.root_cause)
 
 
 def _reopen(cmd: Any, req: CommandRequest) -> None:

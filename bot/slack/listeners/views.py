@@ -112,15 +112,17 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.RESOLUTION[0]: "Please say what resolved it."})
             return
         root_cause = from_input((state_value(values, *ids.ROOT_CAUSE) or "").strip())
-        if root_cause:
-            summary = f"{summary}\n*Root cause:* {root_cause}"
         incident_id = incident_id_from(metadata(view).get("incident_id"))
         if incident_id is None:
             ack()
             return
         try:
             services.incidents.resolve(
-                incident_id, body["user"]["id"], summary, request_key=f"view:{view['id']}"
+                incident_id,
+                body["user"]["id"],
+                summary,
+                request_key=f"view:{view['id']}",
+                root_cause=root_cause,
             )
         except AlreadyHandled:
             ack()
