@@ -8,10 +8,13 @@ from pydantic import ValidationError
 
 from bot.integrations.aws.variables import placeholders
 from bot.playbooks.problems import Problem
-from bot.playbooks.runbooks import INCIDENT_VARIABLES, AwsStep, Runbook
+from bot.playbooks.runbooks import INCIDENT_VARIABLES, AwsStep, CommandStep, Runbook
+from bot.playbooks.runbooks import placeholders as text_placeholders
 from bot.playbooks.yaml_source import YamlDoc, read_yaml, validation_problems
 
 RUNBOOKS_DIR = "runbooks"
+# Sections every runbook needs at least one step in: how to find the cause, and what to do about it.
+REQUIRED_SECTIONS = ("diagnosis", "mitigation")
 
 
 def load_runbooks(directory: Path) -> tuple[list[tuple[Runbook, YamlDoc]], list[Problem]]:
@@ -51,6 +54,9 @@ def _step_problems(doc: YamlDoc, runbook: Runbook) -> list[Problem]:
     problems: list[Problem] = []
     first_use: dict[str, str] = {}
     known = set(runbook.variables) | INCIDENT_VARIABLES
+    for section in REQUIRED_SECTIONS:
+        if not getattr(runbook, section):
+            problems.append(doc.problem((section,), f"a runbook needs at least one {section} step"))
     for section in ("diagnosis", "mitigation", "rollback"):
         for i, step in enumerate(getattr(runbook, section)):
             where = f"{section}[{i}]"
@@ -61,6 +67,8 @@ def _step_problems(doc: YamlDoc, runbook: Runbook) -> list[Problem]:
                 first_use[step.id] = where
             if isinstance(step, AwsStep):
                 problems += _placeholder_problems(doc, (section, i, "args"), step.args, known)
+            elif isinstance(step, CommandStep):
+                problems += _unknown(doc, (section, i, "command"), text_placeholders(step.command), known)
     return problems
 
 
@@ -79,7 +87,10 @@ def _placeholder_problems(
         return found
     if not isinstance(value, str):
         return []
-    names = placeholders(value)
+    return _unknown(doc, path, placeholders(value), known)
+
+
+def _unknown(doc: YamlDoc, path: tuple[str | int, ...], names: set[str], known: set[str]) -> list[Problem]:
     unknown = sorted(names - known)
     if unknown:
         hint = ", ".join(sorted(known))

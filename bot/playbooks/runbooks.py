@@ -21,7 +21,8 @@ from bot.playbooks.schema import Duration, Identifier, OptionalDuration, StrictM
 # Incident fields every aws step may use as {placeholders}, besides the runbook's own variables.
 INCIDENT_VARIABLES = frozenset({"incident_ref", "title", "severity", "channel", "status"})
 SECTIONS = ("diagnosis", "mitigation", "rollback")
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# ``{name}``, but not shell ``${NAME}`` nor curl's ``%{name}``: those are left as written.
+PLACEHOLDER = re.compile(r"(?<![$%])\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Scalar = str | int | float | bool
 AwsService = Literal["ecs", "rds", "elasticache", "cloudwatch", "logs"]

@@ -27,6 +27,15 @@ EXPECTED: dict[str, list[str]] = {
         "runbooks/restart.yaml:18: mitigation[0].id: duplicate step id 'check-status' "
         "(first used at diagnosis[0])",
     ],
+    "empty_diagnosis": ["runbooks/restart.yaml:7: diagnosis: a runbook needs at least one diagnosis step"],
+    "missing_mitigation": [
+        "runbooks/restart.yaml:1: mitigation: a runbook needs at least one mitigation step"
+    ],
+    "unknown_command_variable": [
+        # ${HOME} (shell) and %{http_code} (curl) are not variables; {service} is not defined.
+        "runbooks/restart.yaml:17: diagnosis[1].command: unknown variable {service}; "
+        "known: channel, cluster, incident_ref, severity, status, title",
+    ],
     "duplicate_yaml_key": ["roles.yaml:10: roles.comms.name: duplicate key"],
     "empty_levels": ["oncall.yaml:15: escalation_policies.default.levels: must have at least one level"],
     "missing_required_key": ["severities.yaml:10: severities.SEV2.name: required key is missing"],
@@ -69,8 +78,9 @@ EXPECTED: dict[str, list[str]] = {
         "runbooks/restart.yaml:13: diagnosis[0].args.services: unknown variable {service}; "
         "known: channel, cluster, incident_ref, severity, status, title",
     ],
-    "unquoted_handoff": ['oncall.yaml:5: schedules.primary.handoff: expected a quoted string such as "09:00" '
-                         "(YAML read 540)"],
+    "unquoted_handoff": [
+        'oncall.yaml:5: schedules.primary.handoff: expected a quoted string such as "09:00" (YAML read 540)'
+    ],
     "yaml_syntax_error": [
         "roles.yaml:7: -: YAML syntax error: while parsing a flow sequence; expected ',' or ']', but got ':'",
     ],
