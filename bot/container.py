@@ -83,7 +83,7 @@ def build_container(
     redis_client = _redis(settings.redis_url)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
     gateway = SlackGateway(client, settings.incidents_channel)
-    notifier = SlackNotifier(gateway, clock, lambda: tuple(playbooks.checklists.resolution))
+    notifier = SlackNotifier(gateway, clock, lambda: playbooks.checklists)
     dispatcher = OutboxDispatcher(uow, notifier, clock, settings.outbox_poll_seconds)
     ctx = ServiceContext(uow=uow, playbooks=playbooks, clock=clock, after_commit=[dispatcher.kick])
     services = Services(ctx=ctx, incidents=IncidentService(ctx))

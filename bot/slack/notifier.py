@@ -13,6 +13,8 @@ import requests
 from slack_sdk.models.blocks import Block
 
 from bot.domain.naming import channel_name_for
+from bot.domain.roles import COMMANDER
+from bot.playbooks.checklists import Checklists
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.views import EntryView, IncidentView
 from bot.slack.blocks import card, messages
@@ -34,11 +36,11 @@ class SlackNotifier:
         self,
         gateway: SlackGateway,
         clock: Callable[[], datetime],
-        resolution_checklist: Callable[[], Sequence[str]] = lambda: (),
+        checklists: Callable[[], Checklists] = Checklists,
     ) -> None:
         self.slack = gateway
         self.clock = clock
-        self.resolution_checklist = resolution_checklist
+        self.checklists = checklists
         self._handlers: dict[str, Callable[[Delivery], None]] = {
             "incident.declared": self.declared,
             "incident.role_assigned": self.role_assigned,
@@ -302,7 +304,9 @@ class SlackNotifier:
                     d,
                     "checklist",
                     str(dm["channel"]["id"]),
-                    messages.role_checklist(inc, role),
+                    messages.role_checklist(
+                        inc, role, self.checklists().incident_commander if role.id == COMMANDER else ()
+                    ),
                     f"You are {role.name} for {inc.ref}",
                 )
             d.mark("checklist")
@@ -362,7 +366,9 @@ class SlackNotifier:
             d,
             "message",
             channel,
-            messages.resolution_notice(inc, now, self.resolution_checklist()),
+            messages.resolution_notice(
+                inc, now, self.checklists().resolution, self.checklists().post_incident
+            ),
             f"Resolved: {inc.resolution_summary}",
             entry=entry,
         )

@@ -29,8 +29,12 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     assert "U0BOB" in channel.members
     assert "<@U0BOB>" in channel.topic
     assert "<@U0BOB>" in _card(bot, inc)
+    # The role's checklist, plus the playbook's standing commander checklist (checklists.yaml).
     assert any(
-        "Incident Commander" in str(m.blocks) and "Checklist" in str(m.blocks)
+        "Incident Commander" in str(m.blocks)
+        and "Checklist" in str(m.blocks)
+        and "Incident Commander playbook" in str(m.blocks)
+        and "Check recent deployments and changes" in str(m.blocks)
         for m in ws.dm_messages("U0BOB")
     )
     assert ("role_assigned", "U0ALICE", "Incident Commander: <@U0BOB>") in _timeline(bot, inc)
@@ -96,6 +100,8 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
     assert "Rolled back the bad deploy" in str(notice.blocks)
     assert "*Root cause*\\na config flag flipped" in str(notice.blocks)
+    # After the incident: the post-mortem deadline from the severity, and the post-incident checklist.
+    assert "*After the incident*" in str(notice.blocks) and "Post-mortem due by" in str(notice.blocks)
     assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
     assert "Reopen" in _card(bot, inc)
     assert any(

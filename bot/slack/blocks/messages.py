@@ -73,15 +73,19 @@ def role_message(
     return [_section(text)]
 
 
-def role_checklist(incident: IncidentView, role: Role) -> list[Block]:
+def role_checklist(incident: IncidentView, role: Role, standing: Sequence[str] = ()) -> list[Block]:
+    """The role's own checklist, plus the playbook's standing one for that role (the commander's)."""
     items = "\n".join(f"• {item}" for item in role.checklist) or "_No checklist for this role._"
-    return [
+    blocks: list[Block] = [
         _section(
             f"You are *{role.name}* for *{incident.ref}: {incident.title}* in {channel_link(incident.channel_id, incident.channel_name)}."
         ),
         _context(role.description) if role.description else DividerBlock(),
         _section(f"*Checklist*\n{items}"),
     ]
+    if standing:
+        blocks.append(_section(f"*{role.name} playbook*\n" + "\n".join(f"• {item}" for item in standing)))
+    return blocks
 
 
 def severity_message(incident: IncidentView, entry: EntryView) -> list[Block]:
@@ -102,7 +106,9 @@ def ack_message(incident: IncidentView) -> list[Block]:
     return [_section(f":white_check_mark: Acknowledged by {mention(incident.acknowledged_by)} after {took}.")]
 
 
-def resolution_notice(incident: IncidentView, now: datetime, checklist: Sequence[str] = ()) -> list[Block]:
+def resolution_notice(
+    incident: IncidentView, now: datetime, checklist: Sequence[str] = (), after: Sequence[str] = ()
+) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=cut(f"✅ Resolved: {incident.ref} {plain_text(incident.title)}", HEADER_TEXT)),
         SectionBlock(
@@ -118,6 +124,12 @@ def resolution_notice(incident: IncidentView, now: datetime, checklist: Sequence
     ]
     if checklist:
         blocks.append(_section("*Resolution checklist*\n" + "\n".join(f"• {c}" for c in checklist)))
+    due = incident.severity.postmortem_within
+    if after or (due and incident.resolved_at):
+        lines = [f"• {c}" for c in after]
+        if due and incident.resolved_at:
+            lines.insert(0, f"• Post-mortem due by {when(incident.resolved_at + due)}")
+        blocks.append(_section("*After the incident*\n" + "\n".join(lines)))
     return blocks
 
 
