@@ -102,6 +102,7 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     assert "*Root cause*\\na config flag flipped" in str(notice.blocks)
     # After the incident: the post-mortem deadline from the severity, and the post-incident checklist.
     assert "*After the incident*" in str(notice.blocks) and "Post-mortem due by" in str(notice.blocks)
+    assert "Create the post-mortem document" in str(notice.blocks)
     assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
     assert "Reopen" in _card(bot, inc)
     assert any(
