@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from bot.integrations.aws import AwsStep, ClientFactory, describe_call, run_step
+from bot.integrations.aws import AwsStep, ClientFactory, check_step, describe_call, run_step
 
 
 def _alarm(session: boto3.session.Session, name: str, state: str, reason: str) -> None:
@@ -185,3 +185,67 @@ def test_unknown_log_group(aws_session: boto3.session.Session, aws_clients: Clie
     result = run_step(AwsStep("logs", "filter_log_events", {"log_group": "/ecs/ghost"}), {}, aws_clients)
     assert not result.ok
     assert result.error == "Log group '/ecs/ghost' was not found in us-east-1."
+
+
+def _cpu_points(session: boto3.session.Session, values: list[float]) -> None:
+    cloudwatch = session.client("cloudwatch")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    for minutes_ago, value in zip(range(len(values), 0, -1), values, strict=True):
+        cloudwatch.put_metric_data(
+            Namespace="AWS/RDS",
+            MetricData=[
+                {
+                    "MetricName": "CPUUtilization",
+                    "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "orders-db"}],
+                    "Timestamp": now - timedelta(minutes=minutes_ago),
+                    "Value": value,
+                    "Unit": "Percent",
+                }
+            ],
+        )
+
+
+def _cpu_step(**thresholds: object) -> AwsStep:
+    args = {
+        "namespace": "AWS/RDS",
+        "metric": "CPUUtilization",
+        "dimensions": {"DBInstanceIdentifier": "orders-db"},
+        "statistic": "Maximum",
+        "period": 60,
+        **thresholds,
+    }
+    return AwsStep("cloudwatch", "get_metric_statistics", args, since="15m")
+
+
+def test_metric_thresholds_give_a_verdict(
+    aws_session: boto3.session.Session, aws_clients: ClientFactory
+) -> None:
+    _cpu_points(aws_session, [10.0, 95.0, 30.0, 92.0])
+
+    hot = run_step(_cpu_step(warn_above=80), {}, aws_clients)
+    assert hot.ok and hot.healthy is False
+    assert hot.headline.startswith(
+        ":warning: CPUUtilization (Maximum) over the last 15m: latest 92 Percent (above 80), min 10, max 95"
+    )
+    assert ("Verdict", "unhealthy: 2 of 4 datapoints outside (warn above 80)") in hot.fields
+
+    fine = run_step(_cpu_step(warn_above="95.5", warn_below=5), {}, aws_clients)
+    assert fine.healthy is True
+    assert "latest 92 Percent (within limits, warn above 95.5 and warn below 5)" in fine.headline
+    assert fine.headline.startswith(":white_check_mark:")
+
+    low = run_step(_cpu_step(warn_below=95), {}, aws_clients)
+    assert low.healthy is False and "(below 95)" in low.headline
+
+    # Without thresholds there is no verdict, as before.
+    plain = run_step(_cpu_step(), {}, aws_clients)
+    assert plain.healthy is None and plain.headline.startswith(":chart_with_upwards_trend:")
+    # The thresholds are the bot's, not CloudWatch arguments.
+    assert "warn" not in describe_call(_cpu_step(warn_above=80), {})
+
+
+def test_metric_thresholds_must_be_numbers() -> None:
+    assert check_step(_cpu_step(warn_above="hot")) == [
+        "cloudwatch.get_metric_statistics: argument 'warn_above' must be a number"
+    ]
+    assert check_step(_cpu_step(warn_below="{low}")) == []

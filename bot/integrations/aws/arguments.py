@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from bot.integrations.aws.model import StepError
 
-ArgKind = Literal["str", "strs", "int", "bool", "dims"]
+ArgKind = Literal["str", "strs", "int", "num", "bool", "dims"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,12 @@ def _kind_problem(kind: ArgKind, value: Any, *, rendered: bool) -> str | None:
         if isinstance(value, str) and value.strip().isdigit():
             return None
         return "must be a whole number"
+    if kind == "num":
+        if templated or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return None
+        if isinstance(value, str) and _is_number(value):
+            return None
+        return "must be a number"
     if kind == "bool":
         return None if isinstance(value, bool) else "must be true or false"
     if isinstance(value, Mapping) and all(isinstance(v, str | int) for v in value.values()):
@@ -91,8 +97,18 @@ def _coerce(kind: ArgKind, value: Any) -> Any:
         return [value] if isinstance(value, str) else [str(v) for v in value]
     if kind == "int":
         return int(value)
+    if kind == "num":
+        return float(value)
     if kind == "bool":
         return bool(value)
     if isinstance(value, Mapping):
         return [{"Name": str(k), "Value": str(v)} for k, v in value.items()]
     return [{"Name": str(v["Name"]), "Value": str(v["Value"])} for v in value]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip().lower() not in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}

@@ -10,6 +10,7 @@ from bot.integrations.aws.formatting import (
     FIRE,
     INFO,
     OK,
+    WARN,
     bounded,
     from_millis,
     number,
@@ -116,9 +117,12 @@ def get_metric_statistics(client: Any, args: dict[str, Any], ctx: Context) -> St
     unit = points[-1].get("Unit", "")
     unit_text = f" {unit}" if unit and unit != "None" else ""
     latest, low, high = values[-1], min(values), max(values)
+    verdict = _threshold_verdict(args, values)
+    emoji = ":chart_with_upwards_trend:" if verdict is None else OK if verdict[0] else WARN
     headline = (
-        f":chart_with_upwards_trend: {label} over {window}: latest {number(latest)}{unit_text}, "
-        f"min {number(low)}, max {number(high)}  {sparkline(values)}"
+        f"{emoji} {label} over {window}: latest {number(latest)}{unit_text}"
+        + (f" ({verdict[1]})" if verdict else "")
+        + f", min {number(low)}, max {number(high)}  {sparkline(values)}"
     )
     fields = [
         ("Latest", f"{number(latest)}{unit_text} at {stamp(points[-1]['Timestamp'])}"),
@@ -126,8 +130,37 @@ def get_metric_statistics(client: Any, args: dict[str, Any], ctx: Context) -> St
         ("Datapoints", f"{len(points)} × {kwargs['Period']}s"),
         ("Where", where),
     ]
+    if verdict is not None:
+        fields.insert(1, ("Verdict", f"{'healthy' if verdict[0] else 'unhealthy'}: {verdict[2]}"))
     details = "\n".join(f"{stamp(p['Timestamp'])}  {number(v)}" for p, v in zip(points, values, strict=True))
-    return StepResult(ok=True, headline=headline, fields=fields, details=bounded(details), healthy=None)
+    healthy = None if verdict is None else verdict[0]
+    return StepResult(ok=True, headline=headline, fields=fields, details=bounded(details), healthy=healthy)
+
+
+def _threshold_verdict(args: dict[str, Any], values: list[float]) -> tuple[bool, str, str] | None:
+    """(healthy, short words, longer words) from ``warn_above`` / ``warn_below``; None without thresholds.
+
+    The latest datapoint decides; how many earlier ones crossed is said too.
+    """
+    above, below = args.get("warn_above"), args.get("warn_below")
+    if above is None and below is None:
+        return None
+    latest = values[-1]
+    crossed = [v for v in values if (above is not None and v > above) or (below is not None and v < below)]
+    limits = " and ".join(
+        text
+        for text in (
+            f"warn above {number(above)}" if above is not None else "",
+            f"warn below {number(below)}" if below is not None else "",
+        )
+        if text
+    )
+    summary = f"{len(crossed)} of {plural(len(values), 'datapoint')} outside ({limits})"
+    if above is not None and latest > above:
+        return False, f"above {number(above)}", summary
+    if below is not None and latest < below:
+        return False, f"below {number(below)}", summary
+    return True, f"within limits, {limits}", summary
 
 
 # --- logs --------------------------------------------------------------------------------------------
@@ -206,6 +239,8 @@ OPERATIONS = (
             "statistic": Arg("str", default="Average"),
             "period": Arg("int", help="seconds, a multiple of 60"),
             "unit": Arg("str"),
+            "warn_above": Arg("num", help="the latest value above this is unhealthy"),
+            "warn_below": Arg("num", help="the latest value below this is unhealthy"),
         },
         lambda a: ("get_metric_statistics", _metric_kwargs(a)),
         get_metric_statistics,
