@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from sqlalchemy import select
 
@@ -625,3 +626,42 @@ def test_a_tech_lead_listed_in_allowed_roles_confirms_a_step(
     bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:scale-up")
     bot.settle()
     assert "Only the Incident Commander" in ws.ephemerals("U0CAROL", inc.channel_id)[-1].text
+
+
+def test_access_denied_is_shown_clearly_in_the_runbook_thread(
+    rb_bot: BotHarness, aws: boto3.session.Session
+) -> None:
+    bot, ws = rb_bot, rb_bot.workspace
+    denied = (
+        "User: arn:aws:sts::123456789012:assumed-role/incident-bot/session is not authorized to perform: "
+        "ecs:DescribeServices on resource: arn:aws:ecs:us-east-1:123456789012:service/prod/api"
+    )
+
+    def refuse(params: Any, **kwargs: Any) -> Any:
+        http = AWSResponse(params["url"], 400, {}, None)
+        return http, {
+            "Error": {"Code": "AccessDeniedException", "Message": denied},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    # AWS answers DescribeServices with AccessDenied, as it does for a role without ecs:DescribeServices.
+    aws.events.register("before-call.ecs.DescribeServices", refuse)
+    inc = bot.declare("SEV2 opsfire in the api")
+    _attach(bot, inc.channel_id, "ops-checks")
+    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    bot.driver.click_button(
+        "U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:service-health"
+    )
+    bot.settle()
+
+    [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
+    text = json.dumps(reply.blocks)
+    assert "AWS denied access to ecs:DescribeServices. The bot's role needs that permission." in text
+    assert "AccessDeniedException" not in text and "ResponseMetadata" not in text
+    status = _block(ws.message(inc.channel_id, checklist.ts), "rbs:service-health")
+    assert "AWS denied access to ecs:DescribeServices" in str(status)
+    look = _block(ws.message(inc.channel_id, checklist.ts), "rb:service-health")
+    assert ":white_large_square:" in look["text"]["text"]  # a failed run does not tick the step
+    [entry] = _timeline(bot, inc.id, "runbook_step_run")
+    assert entry.data["ok"] is False
+    assert ws.warnings == []
