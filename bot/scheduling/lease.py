@@ -16,6 +16,39 @@ LEASE_NAME = "incident-bot:scheduler-leader"
 # Any constant works; every replica must agree on it.
 ADVISORY_KEY = 0x1_5EED_5C4ED
 
+# The lease connection notices a vanished peer in about 10 s on both ends: libpq's keepalives and TCP user
+# timeout let the leader see a dead server (and step down), and the same settings for the server's end of the
+# session let PostgreSQL drop a vanished leader's connection, and with it the lock, well within the 15 s a
+# standby may wait (it polls every 2 s).
+KEEPALIVE_IDLE_S = 4
+KEEPALIVE_INTERVAL_S = 2
+KEEPALIVE_COUNT = 3
+TCP_USER_TIMEOUT_MS = 9000
+LIBPQ_KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": KEEPALIVE_IDLE_S,
+    "keepalives_interval": KEEPALIVE_INTERVAL_S,
+    "keepalives_count": KEEPALIVE_COUNT,
+    "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+    "connect_timeout": 5,
+}
+SERVER_KEEPALIVES = " ".join(
+    f"-c {name}={value}"
+    for name, value in (
+        ("tcp_keepalives_idle", KEEPALIVE_IDLE_S),
+        ("tcp_keepalives_interval", KEEPALIVE_INTERVAL_S),
+        ("tcp_keepalives_count", KEEPALIVE_COUNT),
+        ("tcp_user_timeout", TCP_USER_TIMEOUT_MS),
+        ("statement_timeout", 5000),
+    )
+)
+# pg_locks shows a bigint advisory key as two 32-bit halves (classid, objid) with objsubid 1.
+HOLDS_LOCK = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1)"
+)
+
 
 class Lease(Protocol):
     """A lock one process holds while it runs the scheduler."""
@@ -60,7 +93,9 @@ class PostgresLease:
     """``pg_try_advisory_lock`` on a dedicated connection; the server frees it when the holder dies."""
 
     def __init__(self, url: str, key: int = ADVISORY_KEY) -> None:
-        self.engine = create_engine(url, poolclass=NullPool)
+        self.engine = create_engine(
+            url, poolclass=NullPool, connect_args={**LIBPQ_KEEPALIVES, "options": SERVER_KEEPALIVES}
+        )
         self.key = key
         self.conn: Connection | None = None
 
@@ -77,16 +112,20 @@ class PostgresLease:
             return False
 
     def renew(self) -> bool:
+        """True while this session still holds the advisory lock (checked in ``pg_locks``, not just alive)."""
         if self.conn is None:
             return False
         try:
-            self.conn.execute(text("SELECT 1"))
+            held = bool(self.conn.execute(HOLDS_LOCK, {"hi": self.key >> 32, "lo": self.key & 0xFFFFFFFF}).scalar())
             self.conn.commit()
-            return True
         except Exception:  # the connection (and with it the lock) is gone
             log.warning("leader lease: connection lost", exc_info=True)
             self._drop()
             return False
+        if not held:
+            log.warning("leader lease: the advisory lock is no longer held by this session")
+            self._drop()
+        return held
 
     def release(self) -> None:
         if self.conn is not None:

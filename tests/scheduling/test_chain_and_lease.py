@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import redis
+from sqlalchemy import text
 
 from bot.playbooks.oncall import EscalationLevel, EscalationPolicy, NotifyTarget
 from bot.scheduling.chain import FIRST, Step, next_step, wait_after
@@ -62,11 +63,48 @@ def test_postgres_lease_is_exclusive_and_freed_when_the_holder_goes(postgres_url
         assert not second.try_acquire()
         assert first.renew()
         first._drop()  # the connection dies with its process
-        assert second.try_acquire()
+        # The server frees the lock as the backend exits, a moment after the client closes.
+        wait_until(second.try_acquire, timeout=5, interval=0.05, what="the lock to be freed")
         assert not first.renew()
     finally:
         first.release()
         second.release()
+
+
+def test_postgres_lease_renewal_reports_a_lock_lost_on_a_live_connection(postgres_url: str) -> None:
+    lease, standby = PostgresLease(postgres_url), PostgresLease(postgres_url)
+    try:
+        assert lease.try_acquire() and lease.renew()
+        assert lease.conn is not None
+        # The session lives on but no longer holds the lock (unlocked behind the lease's back).
+        lease.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lease.key})
+        lease.conn.commit()
+        assert standby.try_acquire()
+        assert not lease.renew()
+        assert standby.renew()
+    finally:
+        lease.release()
+        standby.release()
+
+
+def test_postgres_lease_connection_detects_a_vanished_peer_within_seconds(postgres_url: str) -> None:
+    lease = PostgresLease(postgres_url)
+    try:
+        assert lease.try_acquire() and lease.conn is not None
+        # The client side (libpq): keepalives and a TCP user timeout on the lease's socket.
+        dsn = lease.conn.connection.dbapi_connection.info.dsn
+        for setting in ("keepalives=1", "keepalives_idle=4", "keepalives_interval=2", "keepalives_count=3",
+                        "tcp_user_timeout=9000"):
+            assert setting in dsn
+        # The server side of the session: PostgreSQL drops a vanished leader (and frees the lock) in ~10 s.
+        shown = {name: lease.conn.execute(text(f"SHOW {name}")).scalar() for name in
+                 ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count", "tcp_user_timeout")}
+        if lease.conn.execute(text("SELECT inet_server_addr() IS NOT NULL")).scalar():  # TCP, not a socket
+            assert shown == {"tcp_keepalives_idle": "4", "tcp_keepalives_interval": "2",
+                             "tcp_keepalives_count": "3", "tcp_user_timeout": "9000"}
+        lease.conn.commit()
+    finally:
+        lease.release()
 
 
 def test_local_lease_is_exclusive_per_database() -> None:
