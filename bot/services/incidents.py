@@ -196,9 +196,7 @@ class IncidentService:
             incident = self._load(session, incident_id)
             current = Status(incident.status)
             if current is Status.RESOLVED:
-                raise UserError(
-                    "This incident is resolved. Use `/incident reopen <reason>` to reopen it first."
-                )
+                raise UserError(_RESOLVED_HINT)
             target = _transition(current, status or current)
             incident.status = target.value
             if target is Status.MONITORING and incident.mitigated_at is None:
@@ -222,6 +220,19 @@ class IncidentService:
             view = incident_view(incident)
         self.ctx.committed()
         return view
+
+    def check_transition(self, incident_id: int, target: Status | None) -> IncidentView:
+        """Read-only: raise the ``UserError`` an update (``target`` None or a status) or resolve would.
+
+        Lets a modal answer a field error before acknowledging, without holding a write lock meanwhile.
+        """
+        with self.ctx.uow() as session:
+            incident = self._load(session, incident_id)
+            current = Status(incident.status)
+            if current is Status.RESOLVED and target is not Status.RESOLVED:
+                raise UserError(_RESOLVED_HINT)
+            _transition(current, target or current)
+            return incident_view(incident)
 
     def _next_due(self, incident: Incident, now: datetime) -> datetime | None:
         severity = snapshot_severities(incident.policy_snapshot).lookup(incident.severity_id)
@@ -360,6 +371,9 @@ class IncidentService:
         if incident is None:
             raise IncidentNotFound()
         return incident
+
+
+_RESOLVED_HINT = "This incident is resolved. Use `/incident reopen <reason>` to reopen it first."
 
 
 def _transition(current: Status, target: Status) -> Status:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.emulator.payloads import state_values
 from bot.slack import ids
+from bot.storage import repositories as repo
 from tests.harness import BotHarness, wait_until
 
 
@@ -192,3 +194,36 @@ def test_a_slack_hiccup_looking_up_a_user_is_not_called_an_unknown_user(bot_sqli
     bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
     bot.settle()
     assert bot.container.services.incidents.get(inc.id).commander_id == "U0BOB"
+
+
+def test_a_double_submitted_update_form_posts_once(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    inc = bot.declare("SEV2 webhooks delayed")
+    ch = inc.channel_id or ""
+    card_ts = bot.container.services.incidents.get(inc.id).card_ts or ""
+    bot.driver.click_button("U0ALICE", ch, card_ts, ids.POST_UPDATE)
+    view = wait_until(lambda: ws.open_view("U0ALICE"), what="update modal")
+    values = state_values(list(view.body["blocks"]), {ids.SUMMARY[0]: {ids.SUMMARY[1]: "Queue draining"}})
+    payload = {**bot.driver._base("view_submission", "U0ALICE"), "view": ws.view_json(view, {"values": values})}
+    # The same submission twice, as a double click or a Slack retry delivers it.
+    assert bot.driver._interactive(payload).status_code == 200
+    assert bot.driver._interactive(payload).status_code == 200
+    bot.settle()
+    with bot.container.uow() as session:
+        updates = [e for e in repo.timeline(session, inc.id) if e.kind == "update"]
+    assert [e.text for e in updates] == ["Queue draining"]
+    assert [m.text for m in ws.messages(ch) if m.text.startswith("Update:")] == ["Update: Queue draining"]
+
+
+def test_a_slack_failure_inside_a_listener_gets_a_friendly_message_not_a_trace(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    ws.fail_next("views.open", "internal_error", http_status=500)
+    r = bot.command("", user="U0BOB")  # opens the declare form: views.open fails
+    assert r.status_code == 200
+    message = wait_until(
+        lambda: next(iter(ws.ephemerals("U0BOB")), None) or next(iter(ws.dm_messages("U0BOB")), None),
+        what="a friendly message",
+    )
+    assert "Traceback" not in message.text and "SlackApiError" not in message.text
+    assert "try again" in message.text.lower()
+    assert bot.container.services.incidents.list_open() == []

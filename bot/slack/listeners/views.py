@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.status import parse_status
+from bot.domain.status import Status, parse_status
 from bot.domain.text import from_input
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
@@ -87,22 +87,28 @@ def register(app: App, services: Services) -> None:
         if incident_id is None:
             ack()
             return
+        # A read-only check answers in the form; the write happens after the ack, so a busy database
+        # can never hold the acknowledgement past Slack's 3 seconds.
+        try:
+            incident = services.incidents.check_transition(incident_id, status)
+        except UserError as exc:
+            ack(response_action="errors", errors={ids.SUMMARY[0]: str(exc)[:150]})
+            return
+        ack()
+        user = body["user"]["id"]
         try:
             services.incidents.post_update(
                 incident_id,
-                body["user"]["id"],
+                user,
                 text,
                 status,
                 impact=from_input((state_value(values, *ids.IMPACT) or "").strip()),
                 request_key=f"view:{view['id']}",
             )
         except AlreadyHandled:
-            ack()
             return
-        except UserError as exc:
-            ack(response_action="errors", errors={ids.SUMMARY[0]: str(exc)[:150]})
-            return
-        ack()
+        except UserError as exc:  # the incident changed between the check and the write
+            reply(None, client, incident.channel_id, user, f":warning: {exc}")
 
     @app.view(ids.RESOLVE_VIEW)
     def resolve_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -117,17 +123,17 @@ def register(app: App, services: Services) -> None:
             ack()
             return
         try:
-            services.incidents.resolve(
-                incident_id,
-                body["user"]["id"],
-                summary,
-                request_key=f"view:{view['id']}",
-                root_cause=root_cause,
-            )
-        except AlreadyHandled:
-            ack()
-            return
+            incident = services.incidents.check_transition(incident_id, Status.RESOLVED)
         except UserError as exc:
             ack(response_action="errors", errors={ids.RESOLUTION[0]: str(exc)[:150]})
             return
         ack()
+        user = body["user"]["id"]
+        try:
+            services.incidents.resolve(
+                incident_id, user, summary, request_key=f"view:{view['id']}", root_cause=root_cause
+            )
+        except AlreadyHandled:
+            return
+        except UserError as exc:  # resolved by someone else between the check and the write
+            reply(None, client, incident.channel_id, user, f":warning: {exc}")
