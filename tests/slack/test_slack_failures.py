@@ -139,7 +139,9 @@ def test_a_refused_channel_is_reported_to_the_reporter_and_pages_still_go_out(bo
     ws.fail_next("conversations.create", "restricted_action", http_status=200)
     assert bot.command("SEV1 everything is on fire").status_code == 200
     told = wait_until(
-        lambda: next((e for e in ws.ephemerals("U0ALICE") if "refused to create its channel" in e.text), None),
+        lambda: next(
+            (e for e in ws.ephemerals("U0ALICE") if "refused to create its channel" in e.text), None
+        ),
         what="the reporter to be told",
     )
     assert "restricted_action" in told.text and "INC-" in told.text
