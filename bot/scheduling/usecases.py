@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.domain.durations import format_duration
 from bot.domain.status import Status
@@ -13,12 +14,28 @@ from bot.playbooks.oncall import OnCall
 from bot.scheduling.chain import Step, level_of, next_step, wait_after
 from bot.scheduling.effects import MANUAL, PAUSED, SNOOZE, claim_effect, severity_of
 from bot.scheduling.records import ESCALATED, SNOOZED, record_page
-from bot.scheduling.tables import Escalation
+from bot.scheduling.tables import EffectFired, Escalation
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
 from bot.storage import repositories as repo
 
 SNOOZE_FOR = timedelta(minutes=15)
+# A second escalate request this soon after one that paged the chain's current step is the same request
+# (a double click, a Slack retry), not a new one.
+REPEAT_WINDOW = timedelta(seconds=15)
+
+
+def _just_escalated_to(session: Session, incident_id: int, step: Step, now: datetime) -> bool:
+    """Whether the chain's current ``step`` was paged by an escalate request in the last few seconds."""
+    last = session.execute(
+        select(EffectFired)
+        .where(EffectFired.incident_id == incident_id, EffectFired.kind == MANUAL)
+        .order_by(EffectFired.due_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None or last.detail.get("step") != [step.cycle, step.level]:
+        return False
+    return last.due_at > now - REPEAT_WINDOW
 
 
 class ScheduleActions:
@@ -59,10 +76,15 @@ class ScheduleActions:
                 session.add(chain)
                 session.flush()
             current = Step(chain.cycle, chain.level) if chain.level >= 0 else None
+            if current is not None and _just_escalated_to(session, incident.id, current, now):
+                # A double click, or Slack retrying the request: the step it asked for is already paged.
+                raise UserError("An escalation was just requested; give it a moment.")
             step = next_step(policy, current)
             if step is None:
                 step = Step(chain.cycle, len(policy.levels) - 1)  # the top of the chain, paged again
-            if not claim_effect(session, incident.id, MANUAL, now, by=user_id):
+            if not claim_effect(
+                session, incident.id, MANUAL, now, at=now, by=user_id, step=[step.cycle, step.level]
+            ):
                 raise UserError("An escalation was just requested; give it a moment.")
             reason = f"escalated by <@{user_id}>"
             chain.cycle, chain.level = step.cycle, step.level

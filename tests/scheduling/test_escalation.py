@@ -185,3 +185,19 @@ def test_raising_to_a_severity_with_another_policy_pages_that_policy_from_level_
     wait_until(lambda: pages(bot, "U0CAROL"), timeout=8, what="level 2 of the new policy")
     paged = [data for _, _, _, data in timeline(bot, inc.id, "paged")]
     assert [(d["policy"], d["level"]) for d in paged[:3]] == [("lingering", 0), ("fast", 0), ("fast", 1)]
+
+
+def test_double_clicking_escalate_escalates_once(bot: BotHarness) -> None:
+    inc = bot.declare("SEV1 checkout errors")
+    page = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")[0]
+    bot.settle()
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ESCALATE)
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ESCALATE)
+    bot.settle()
+    # Checked before level 2's escalate_after (2s) runs out and the chain moves on by itself.
+    assert len(pages(bot, "U0CAROL")) == 1
+    assert len(pages(bot, "U0BOB")) == 1  # not paged again as the next pass's level 1
+    manual = [row for row in timeline(bot, inc.id, "escalated") if row[1] == "U0BOB"]
+    assert len(manual) == 1
+    wait_until(lambda: [e for e in bot.workspace.ephemerals("U0BOB") if "just requested" in (e.text or "")],
+               what="the second click told it was already requested")
