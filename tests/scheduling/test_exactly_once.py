@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.emulator.workspace import Workspace
 from bot.scheduling.effects import EARLY, Effects
-from bot.scheduling.tables import EffectFired
+from bot.scheduling.tables import EffectFired, Escalation
 from bot.storage import repositories as repo
 from bot.storage.models import OutboxMessage
 from tests.harness import BotHarness, wait_until
@@ -149,3 +149,35 @@ def test_two_replicas_share_one_database_and_redis_and_the_standby_takes_over(
     finally:
         b.stop()
         a.stop()
+
+
+def test_an_escalation_due_while_the_bot_is_down_fires_once_at_start(database_url: str) -> None:
+    workspace = Workspace()
+    bot = fast_bot(database_url, workspace=workspace)
+    inc = bot.declare("SEV1 restart during paging")
+    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")
+    bot.stop()
+    with bot.container.uow() as session:
+        chain = session.execute(select(Escalation).where(Escalation.incident_id == inc.id)).scalar_one()
+        level, due = chain.level, chain.next_due_at
+    assert level == 0 and due is not None  # level 2 falls due respond_within (3s) after the first page
+    assert pages(bot, "U0CAROL") == []
+    # Down past level 2's due time and past the following step's (2s later) too.
+    time.sleep(max(0.0, due.timestamp() + 3.0 - time.time()))
+    restarted_at = time.time()
+    bot = fast_bot(database_url, workspace=workspace)
+    try:
+        carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=15, what="the missed level 2 page")[0]
+        assert ts(carol) - restarted_at < 15
+        bob2 = wait_until(lambda: pages(bot, "U0BOB")[1:], timeout=15, what="the chain going on")[0]
+        stop_scheduling(bot)
+        steps = fired(bot, inc.id, "escalation")
+        # The missed step fired once, late, at start; the chain went on from it, not in a burst of old steps.
+        (_, _), (missed_due, late_at), (next_due, _) = steps[:3]
+        assert missed_due == due and late_at.timestamp() >= restarted_at
+        assert next_due - late_at == timedelta(seconds=2)
+        assert ts(bob2) >= next_due.timestamp() - EARLY.total_seconds()
+        assert len([at for _, at in steps if at < next_due]) == 2  # level 1 before the stop, and the missed one
+        assert len([m for m in pages(bot, "U0CAROL") if ts(m) < next_due.timestamp()]) == 1
+    finally:
+        bot.stop()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from bot.scheduling.effects import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, fired, nudges, running, stop_scheduling, timeline, ts
+from tests.scheduling.helpers import fast_bot, fired, nudges, pages, running, stop_scheduling, timeline, ts
 
 CADENCE = 3.0
 LAG = 2.5  # generous: CI machines are noisy
@@ -110,3 +111,36 @@ def test_a_rate_limited_reminder_is_retried_after_the_delay_and_posted_once(bot:
     # a timeline row.
     assert len(nudges(bot, inc.channel_id)) == len(fired(bot, inc.id, "nudge"))
     assert len(timeline(bot, inc.id, "nudged")) == len(fired(bot, inc.id, "nudge"))
+
+
+def test_third_unanswered_reminder_calls_the_next_escalation_level_when_nobody_has_comms(bot: BotHarness) -> None:
+    inc = bot.declare("SEV3 reports delayed")  # reminders every 4s; the fast policy; no comms lead
+    page = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")[0]
+    bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ACK)  # the chain stays at level 1
+    found = wait_until(lambda: len(nudges(bot, inc.channel_id)) >= 3 and nudges(bot, inc.channel_id),
+                       timeout=3 * 4 + 8, what="three reminders")
+    first, second, third = found[:3]
+    # Level 2 of the policy is the secondary schedule: carol@example.com, resolved to her Slack user.
+    assert "<@U0CAROL>" not in str(first.blocks) and "<@U0CAROL>" not in str(second.blocks)
+    assert "<@U0CAROL>" in str(third.blocks)
+    assert "2 reminders have gone unanswered" in str(third.blocks)
+
+
+def test_changing_severity_rebases_the_reminder_cadence(bot: BotHarness) -> None:
+    inc = bot.declare("SEV2 queue slow")  # reminders every 3s
+    assert inc.last_update_at is not None
+    bot.command("severity SEV3", channel=inc.channel_id)  # every 4s, from the last update
+    bot.settle()
+    fresh = bot.container.services.incidents.get(inc.id)
+    assert fresh.next_update_due_at == inc.last_update_at + timedelta(seconds=4)
+    wait_until(lambda: nudges(bot, inc.channel_id), timeout=4 + 6, what="the reminder at the new cadence")
+    [(due, _), *_] = fired(bot, inc.id, "nudge")
+    assert due == inc.last_update_at + timedelta(seconds=4)
+
+    bot.command("severity SEV1", channel=inc.channel_id)  # no update_every: reminders stop
+    bot.settle()
+    assert bot.container.services.incidents.get(inc.id).next_update_due_at is None
+    count = len(nudges(bot, inc.channel_id))
+    time.sleep(4 + 1.5)
+    bot.settle()
+    assert len(nudges(bot, inc.channel_id)) == count
