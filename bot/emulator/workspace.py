@@ -70,6 +70,8 @@ class Workspace(WorkspaceQueries, WorkspaceViews):
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self.warnings: list[str] = []
+        self.warnings_cleared = 0  # warnings[:warnings_cleared] were dismissed in the page
+        self.notes: list[str] = []
         self._listeners: list[Listener] = []
         self._ids = itertools.count(1)
         self._last_micros = 0
@@ -133,6 +135,26 @@ class Workspace(WorkspaceQueries, WorkspaceViews):
             self.warnings.append(text)
             log.warning("slack emulator: %s", text)
             self.emit("warning", text=text, **context)
+
+    def active_warnings(self) -> list[str]:
+        """The warnings since the page last cleared them, oldest first."""
+        with self.lock:
+            return self.warnings[self.warnings_cleared :]
+
+    def clear_warnings(self) -> int:
+        """Dismiss every warning so far (they stay in ``warnings``); returns how many were cleared."""
+        with self.lock:
+            cleared = len(self.warnings) - self.warnings_cleared
+            self.warnings_cleared = len(self.warnings)
+            self.emit("warnings_cleared", count=cleared)
+            return cleared
+
+    def narrate(self, text: str) -> None:
+        """A line for the people watching (a scenario's ``note:``), logged and shown in the page."""
+        with self.lock:
+            self.notes.append(text)
+            log.info("scenario: %s", text)
+            self.emit("narration", text=text)
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Block until `predicate()` is truthy (re-checked on every change); return its value or raise."""

@@ -96,6 +96,7 @@ class PlaygroundApp:
             "action": lambda: self.bridge.action(user, body),
             "submit": lambda: self.bridge.submit(user, str(body["view_id"]), body.get("values") or {}),
             "close": lambda: self.bridge.close(user, str(body.get("view_id") or "")),
+            "warnings/clear": lambda: {"ok": True, "cleared": self.ws.clear_warnings()},
         }
         handler = handlers.get(route)
         if handler is None:

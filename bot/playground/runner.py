@@ -20,7 +20,7 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.playground.app import PlaygroundApp
-from bot.playground.scenario import Scenario, ScenarioError, load_scenario, replay
+from bot.playground.scenario import Scenario, ScenarioError, Step, load_scenario, replay
 from bot.storage import migrate
 from bot.web import create_wsgi_app
 
@@ -173,9 +173,15 @@ def run_playground(
     return 0
 
 
+def print_note(step: Step) -> None:
+    """A scenario step's ``note:`` on the console, for whoever runs the game day from a terminal."""
+    if step.note:
+        print(f"  > {step.note}", flush=True)
+
+
 def _replay_quietly(playground: Playground, script: Scenario, speed: float, stop: threading.Event) -> None:
     try:
-        replay(playground, script, speed=speed, stop=stop)
+        replay(playground, script, speed=speed, stop=stop, on_step=print_note)
         print("Scenario finished; the playground stays up.", flush=True)
     except ScenarioError as exc:
         log.error("scenario stopped: %s", exc)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,9 @@ from bot.domain.durations import InvalidDuration, parse_duration
 from bot.emulator.models import Channel
 from bot.emulator.payloads import elements_of
 from bot.emulator.workspace import Workspace
+from bot.playbooks.oncall import OnCall
 from bot.playground.bridge import Bridge, BridgeError
+from bot.scheduling.rotation import on_call
 
 if TYPE_CHECKING:
     from bot.emulator.driver import SlackDriver
@@ -23,6 +27,12 @@ if TYPE_CHECKING:
 ACTIONS = ("command", "click", "submit", "wait", "say")
 KEYS = frozenset({"as", "in", "value", "note", *ACTIONS})
 SHIPPED = Path(__file__).parent / "scenarios"
+ONCALL = "oncall:"
+_ROLE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# ``{role}`` is the cast member's full name (for notes), ``@{role}`` their handle (for commands).
+_PLACEHOLDER = re.compile(r"(@?)\{([a-z][a-z0-9_-]*)\}")
+
+OnCallLookup = Callable[[str], "str | None"]
 
 
 class ScenarioError(ValueError):
@@ -57,6 +67,7 @@ class Scenario:
     description: str = ""
     channel: str = "incidents"
     pace: float = 1.5
+    cast: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _step(number: int, raw: Any) -> Step:
@@ -95,6 +106,36 @@ def _step(number: int, raw: Any) -> Step:
     )
 
 
+def _cast(origin: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(f"{origin}: cast: expected {{role: user, oncall:<schedule> or a list of them}}")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for role, value in raw.items():
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise ScenarioError(f"{origin}: cast: {role!r} is not a role name (lowercase letters, digits, -, _)")
+        candidates = value if isinstance(value, list) else [value]
+        if not candidates or not all(isinstance(c, str) and c.strip() for c in candidates):
+            raise ScenarioError(f"{origin}: cast: {role}: expected a user, oncall:<schedule> or a list of them")
+        out.append((role, tuple(c.strip() for c in candidates)))
+    return tuple(out)
+
+
+def _placeholders(step: Step) -> set[str]:
+    texts = [step.note, step.value]
+    if isinstance(step.argument, str):
+        texts.append(step.argument)
+    elif isinstance(step.argument, Mapping):
+        texts += [v for acts in step.argument.values() for v in acts.values()]
+    found: set[str] = set()
+    for text in texts:
+        for item in text if isinstance(text, list) else [text]:
+            if isinstance(item, str):
+                found |= {m.group(2) for m in _PLACEHOLDER.finditer(item)}
+    return found
+
+
 def parse_scenario(data: Any, origin: str = "scenario") -> Scenario:
     """Validate loaded YAML into a ``Scenario``; errors name the step and the problem."""
     if not isinstance(data, Mapping):
@@ -106,12 +147,20 @@ def parse_scenario(data: Any, origin: str = "scenario") -> Scenario:
         pace = float(data.get("pace", 1.5))
     except (TypeError, ValueError) as exc:
         raise ScenarioError(f"{origin}: pace: expected seconds between steps") from exc
+    cast = _cast(origin, data.get("cast"))
+    parsed = tuple(_step(i, raw) for i, raw in enumerate(steps, start=1))
+    roles = {role for role, _ in cast}
+    for step in parsed:
+        unknown = sorted(_placeholders(step) - roles)
+        if unknown:
+            raise ScenarioError(f"step {step.number}: {{{unknown[0]}}} is not a role of the `cast`")
     return Scenario(
         name=str(data.get("name") or origin),
         description=str(data.get("description") or ""),
         channel=str(data.get("channel") or "incidents").lstrip("#"),
         pace=max(pace, 0.0),
-        steps=tuple(_step(i, raw) for i, raw in enumerate(steps, start=1)),
+        steps=parsed,
+        cast=cast,
     )
 
 
@@ -160,6 +209,8 @@ class Replayer:
     on_step: Callable[[Step], None] | None = None
     find_timeout: float = 15.0
     actor: str = ""
+    oncall: OnCallLookup | None = None
+    cast: dict[str, str] = field(default_factory=dict)
     _known_channels: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -171,10 +222,71 @@ class Replayer:
 
     # ----- where and who ----------------------------------------------------------------------
     def user_id(self, ref: str) -> str:
-        user = self.workspace.user(ref) or self.workspace.user_by_name(ref.lstrip("@"))
-        if user is None:
+        if ref in self.cast:
+            return self.cast[ref]
+        found = self._person(ref)
+        if found is None:
+            if ref.startswith(ONCALL):
+                raise ScenarioError(f"nobody is on call in schedule {ref[len(ONCALL):]!r}")
             raise ScenarioError(f"no user {ref!r} in the workspace")
-        return user.id
+        return found
+
+    def _person(self, ref: str) -> str | None:
+        """A user id for a name, an id, an email or ``oncall:<schedule>`` (who is on call right now)."""
+        if ref.startswith(ONCALL):
+            if self.oncall is None:
+                raise ScenarioError(f"{ref}: this replay has no on-call schedules")
+            entry = self.oncall(ref[len(ONCALL) :])
+            return self._person(entry) if entry and not entry.startswith(ONCALL) else None
+        ws = self.workspace
+        with ws.lock:
+            user = ws.user(ref) or ws.user_by_name(ref.lstrip("@"))
+            if user is None and "@" in ref.strip("@"):
+                user = next((u for u in ws.users.values() if u.email.lower() == ref.lower()), None)
+            return user.id if user is not None else None
+
+    def cast_roles(self) -> dict[str, str]:
+        """Who plays each role: the first candidate not already cast (on-call roles as of now)."""
+        self.cast = {}
+        for role, candidates in self.scenario.cast:
+            taken = set(self.cast.values())
+            chosen = next(
+                (uid for uid in map(self._person, candidates) if uid is not None and uid not in taken), None
+            )
+            if chosen is None:
+                raise ScenarioError(f"cast: nobody left to play {role!r} among {', '.join(candidates)}")
+            self.cast[role] = chosen
+        return dict(self.cast)
+
+    def fill(self, text: str) -> str:
+        """``{role}`` as the cast member's full name and ``@{role}`` as their handle."""
+
+        def sub(match: re.Match[str]) -> str:
+            user_id = self.cast.get(match.group(2))
+            user = self.workspace.user(user_id) if user_id else None
+            if user is None:
+                return match.group(0)
+            return f"@{user.name}" if match.group(1) else (user.real_name or user.name)
+
+        return _PLACEHOLDER.sub(sub, text)
+
+    def _filled(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.fill(value)
+        if isinstance(value, list):
+            return [self._filled(v) for v in value]
+        if isinstance(value, Mapping):
+            return {k: self._filled(v) for k, v in value.items()}
+        return value
+
+    def resolved(self, step: Step) -> Step:
+        """The step with its roles' names filled in (as it is shown and played)."""
+        return replace(
+            step,
+            note=self.fill(step.note),
+            argument=self._filled(step.argument),
+            value=self._filled(step.value),
+        )
 
     def incident_channel(self) -> Channel | None:
         """The newest channel created since the replay started."""
@@ -199,11 +311,15 @@ class Replayer:
 
     # ----- steps ------------------------------------------------------------------------------
     def play(self) -> None:
+        self.cast_roles()
         quiet = _Quiet(self.workspace)
         try:
-            for step in self.scenario.steps:
+            for original in self.scenario.steps:
                 if self.stop.is_set():
                     return
+                step = self.resolved(original)
+                if step.note:
+                    self.workspace.narrate(step.note)
                 if self.on_step is not None:
                     self.on_step(step)
                 if step.actor:
@@ -311,14 +427,46 @@ def _has_action(blocks: list[Any], action_id: str) -> bool:
     )
 
 
+def oncall_lookup(oncall: OnCall, clock: Callable[[], datetime]) -> OnCallLookup:
+    """Who is on call in a schedule at ``clock()``, as the playbook writes them (user id or email)."""
+
+    def lookup(schedule_id: str) -> str | None:
+        schedule = oncall.schedules.get(schedule_id)
+        if schedule is None:
+            raise ScenarioError(f"oncall:{schedule_id}: no such schedule in the playbooks")
+        return on_call(schedule, clock())
+
+    return lookup
+
+
+def _playground_oncall(playground: Any) -> OnCallLookup | None:
+    container = getattr(playground, "container", None)
+    if container is None:
+        return None
+    clock = getattr(getattr(container.services, "ctx", None), "clock", None) or (lambda: datetime.now(UTC))
+    return oncall_lookup(container.playbooks.oncall, clock)
+
+
 def replay(
     playground: Any,
     scenario: Scenario,
     speed: float = 1.0,
     stop: threading.Event | None = None,
     on_step: Callable[[Step], None] | None = None,
-) -> None:
-    """Play ``scenario`` against anything with ``workspace`` and ``driver`` (a running ``Playground``)."""
-    Replayer(
-        playground.workspace, playground.driver, scenario, speed, stop or threading.Event(), on_step
-    ).play()
+) -> Replayer:
+    """Play ``scenario`` against anything with ``workspace`` and ``driver`` (a running ``Playground``).
+
+    ``oncall:<schedule>`` in the cast is whoever the playground's playbooks have on call by the
+    bot's own clock, so the story matches who the bot pages. Returns the replayer (its ``cast``).
+    """
+    replayer = Replayer(
+        playground.workspace,
+        playground.driver,
+        scenario,
+        speed,
+        stop or threading.Event(),
+        on_step,
+        oncall=_playground_oncall(playground),
+    )
+    replayer.play()
+    return replayer

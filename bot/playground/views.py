@@ -93,7 +93,8 @@ def state_json(ws: Workspace, viewer: str | None) -> JSON:
             "users": [_user_json(u) for u in ws.users.values() if not u.deleted],
             "channels": [_channel_json(ws, c, me) for c in sorted(channels, key=lambda c: (c.is_im, c.name))],
             "default_channel": default.id if default else None,
-            "warnings": list(ws.warnings),
+            "warnings": ws.active_warnings(),
+            "narration": ws.notes[-1] if ws.notes else None,
         }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from bot.playground.runner import Playground
+from bot.playground.scenario import parse_scenario, replay
 from tests.harness import wait_until
 
 
@@ -264,3 +265,25 @@ def test_live_events_and_warnings_reach_the_page(playground: Playground) -> None
         warning = read_events(lines, "warning")
         assert "chat.postMesage" in warning["text"]
     assert any("chat.postMesage" in w for w in get(playground, "/playground/state")["warnings"])
+
+
+def test_cleared_warnings_stay_cleared_for_every_page(playground: Playground) -> None:
+    ws = playground.workspace
+    ws.warn("first misuse")
+    ws.warn("second misuse")
+    assert get(playground, "/playground/state")["warnings"] == ["first misuse", "second misuse"]
+    assert post(playground, "warnings/clear", user="U0ALICE") == {"ok": True, "cleared": 2}
+    assert get(playground, "/playground/state", user="U0BOB")["warnings"] == []  # a reload, another page
+    ws.warn("third misuse")
+    assert get(playground, "/playground/state")["warnings"] == ["third misuse"]
+    assert ws.warnings == ["first misuse", "second misuse", "third misuse"]  # still logged and kept
+
+
+def test_scenario_notes_are_narrated_in_the_page(playground: Playground) -> None:
+    assert get(playground, "/playground/state")["narration"] is None
+    with requests.get(playground.url + "playground/events", stream=True, timeout=10) as stream:
+        lines = stream.iter_lines(chunk_size=1, decode_unicode=True)
+        read_events(lines, "hello")
+        replay(playground, parse_scenario({"pace": 0, "steps": [{"as": "alice", "wait": "1s", "note": "The rollback goes out."}]}), speed=50)
+        assert read_events(lines, "narration")["text"] == "The rollback goes out."
+    assert get(playground, "/playground/state")["narration"] == "The rollback goes out."

@@ -158,6 +158,24 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     )
     assert misuse.json()["error"] == "unknown_method"
     expect(page.locator(".warning-banner")).to_contain_text("chat.postMesage")
+    # Warnings collapse into one banner with a count; "Clear all" holds across a reload.
+    requests.post(
+        pg.url + "api/conversations.setTopik",
+        data={"channel": "C1"},
+        timeout=10,
+        headers={"Authorization": "Bearer " + (pg.container.settings.slack_bot_token or "")},
+    )
+    expect(page.locator(".warning-banner .warning-count")).to_have_text("2 warnings")
+    expect(page.locator(".warning-banner")).to_have_count(1)
+    page.locator(".warning-banner .warning-clear").click()
+    expect(page.locator(".warning-banner")).to_have_count(0)
+    page.reload()
+    expect(page.locator("body[data-ready='true']")).to_be_visible()
+    expect(page.locator(".warning-banner")).to_have_count(0)
+
+    # A scenario's notes are narrated in the page.
+    pg.workspace.narrate("The rollback goes out.")
+    expect(page.locator("#narration")).to_contain_text("The rollback goes out.")
 
     assert shot.stat().st_size > 10_000
     if os.environ.get(

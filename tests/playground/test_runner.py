@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import socket
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
 from bot.config import get_settings
-from bot.playground.runner import Playground, run_playground
+from bot.playground.runner import Playground, _replay_quietly, run_playground
+from bot.playground.scenario import parse_scenario
+from bot.scheduling.rotation import on_call
 from tests.harness import SHIPPED_PLAYBOOKS
 from tests.playground.conftest import PlaygroundFactory
 
@@ -45,3 +49,29 @@ def test_each_run_starts_from_an_empty_database(make_playground: PlaygroundFacto
     assert first.url != second.url
     assert requests.get(second.url + "healthz", timeout=10).status_code == 200
     assert second.workspace.team_name == "Acme"
+
+
+def test_scenario_notes_are_printed_on_the_console(
+    playground: Playground, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = parse_scenario(
+        {
+            "pace": 0,
+            "cast": {"lead": "oncall:primary"},
+            "steps": [{"as": "alice", "wait": "1s", "note": "{lead} is paged."}, {"as": "lead", "say": "on it"}],
+        }
+    )
+    _replay_quietly(playground, script, speed=50, stop=threading.Event())
+    out = capsys.readouterr().out
+    lead = playground.workspace.user(on_call_now(playground))
+    assert lead is not None
+    assert f"  > {lead.real_name} is paged.\n" in out
+    assert "Scenario finished" in out
+
+
+def on_call_now(pg: Playground) -> str:
+    schedule = pg.container.playbooks.oncall.schedules["primary"]
+    person = on_call(schedule, datetime.now(UTC)) or ""
+    found = next((u for u in pg.workspace.users.values() if person in (u.id, u.email)), None)
+    assert found is not None
+    return found.id

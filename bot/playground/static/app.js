@@ -51,7 +51,8 @@ async function loadState() {
   $("workspace-name").textContent = data.team.name;
   renderSwitcher();
   renderSidebar();
-  for (const text of data.warnings) addWarning(text, false);
+  setWarnings(data.warnings);
+  narrate(data.narration);
 }
 
 function renderSwitcher() {
@@ -418,25 +419,76 @@ function wireModal(form) {
   for (const button of form.querySelectorAll(".modal-close, .modal-x")) button.addEventListener("click", close);
 }
 
-// ----- warnings ---------------------------------------------------------------------------
-function addWarning(text, fresh) {
-  if (state.warnings.includes(text) && !fresh) return;
+// ----- warnings and narration -------------------------------------------------------------
+// One banner for all warnings: the newest, a count, the full list on demand and "Clear all",
+// which the server remembers so a reload does not bring cleared warnings back.
+function setWarnings(list) {
+  state.warnings = list.slice();
+  renderWarnings();
+}
+
+function addWarning(text) {
   state.warnings.push(text);
+  renderWarnings();
+}
+
+function renderWarnings() {
+  const box = $("warnings");
+  const count = state.warnings.length;
+  const open = Boolean(box.querySelector(".warning-list:not([hidden])"));
+  box.replaceChildren();
+  if (!count) return;
   const banner = document.createElement("div");
   banner.className = "warning-banner";
   banner.setAttribute("role", "alert");
   const icon = document.createElement("span");
   icon.textContent = "⚠️";
-  const body = document.createElement("span");
-  body.className = "warning-text";
-  body.textContent = `Slack would object: ${text}`;
-  const dismiss = document.createElement("button");
-  dismiss.type = "button";
-  dismiss.textContent = "×";
-  dismiss.setAttribute("aria-label", "Dismiss warning");
-  dismiss.addEventListener("click", () => banner.remove());
-  banner.append(icon, body, dismiss);
-  $("warnings").append(banner);
+  const body = document.createElement("div");
+  body.className = "warning-body";
+  const summary = document.createElement("span");
+  summary.className = "warning-count";
+  summary.textContent = count === 1 ? "1 warning" : `${count} warnings`;
+  const latest = document.createElement("span");
+  latest.className = "warning-text";
+  latest.textContent = `Slack would object: ${state.warnings[count - 1]}`;
+  const list = document.createElement("ol");
+  list.className = "warning-list";
+  list.hidden = !open;
+  for (const text of state.warnings) {
+    const item = document.createElement("li");
+    item.textContent = text;
+    list.append(item);
+  }
+  body.append(summary, latest, list);
+  banner.append(icon, body);
+  if (count > 1) {
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "warning-toggle";
+    toggle.textContent = open ? "Hide" : "Show all";
+    toggle.addEventListener("click", () => {
+      list.hidden = !list.hidden;
+      toggle.textContent = list.hidden ? "Show all" : "Hide";
+    });
+    banner.append(toggle);
+  }
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "warning-clear";
+  clear.textContent = "Clear all";
+  clear.setAttribute("aria-label", "Clear all warnings");
+  clear.addEventListener("click", async () => {
+    const result = await api("/playground/warnings/clear", { user: state.me });
+    if (result.ok) setWarnings([]);
+  });
+  banner.append(clear);
+  box.append(banner);
+}
+
+function narrate(text) {
+  const bar = $("narration");
+  $("narration-text").textContent = text || "";
+  bar.hidden = !text;
 }
 
 // ----- live updates -----------------------------------------------------------------------
@@ -450,7 +502,9 @@ const refresh = {
 
 function onEvent(event) {
   const kind = event.type;
-  if (kind === "warning") { addWarning(event.text, true); return; }
+  if (kind === "warning") { addWarning(event.text); return; }
+  if (kind === "warnings_cleared") { setWarnings([]); return; }
+  if (kind === "narration") { narrate(event.text); return; }
   if (["channel_created", "channel_updated", "member_joined", "dm_opened", "user_added"].includes(kind)) {
     refresh.soon("state", async () => { await loadState(); loadChannel(); });
     return;
