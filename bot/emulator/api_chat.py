@@ -41,7 +41,8 @@ def post_message(ws: Workspace, args: Args) -> JSON:
     text = args.get("text", "") or ""
     attachments = args.decoded("attachments") or []
     if not text and not blocks and not attachments:
-        raise ApiError("no_text")
+        raise ApiError("no_text", warning="chat.postMessage: no text, blocks or attachments; Slack "
+                       "refuses an empty message")
     if len(text) > POST_TEXT_MAX:
         ws.warn(f"chat.postMessage: text is {len(text):,} characters; Slack truncates at 40,000")
         text = text[:POST_TEXT_MAX]
@@ -80,13 +81,17 @@ def update(ws: Workspace, args: Args) -> JSON:
 def post_ephemeral(ws: Workspace, args: Args) -> JSON:
     """chat.postEphemeral."""
     channel = writable_channel(ws, args)
+    user_id = args.get("user")
+    if user_id is not None and user_id not in ws.users:
+        raise ApiError("user_not_found", warning=f"chat.postEphemeral: no user {user_id!r} in the workspace")
     user = user_arg(ws, args)
     if user.id not in channel.members:
         raise ApiError("user_not_in_channel")
     blocks = message_blocks(ws, args)
     text = args.get("text", "") or ""
     if not text and not blocks:
-        raise ApiError("no_text")
+        raise ApiError("no_text", warning="chat.postEphemeral: no text or blocks; Slack refuses an "
+                       "empty message")
     eph = ws.post_ephemeral(channel.id, user.id, text, blocks, args.get("thread_ts"))
     return {"message_ts": eph.ts}
 

@@ -67,6 +67,10 @@ def invite(ws: Workspace, args: Args) -> JSON:
             valid.append(user_id)
             continue
         errors.append({"user": user_id, "ok": False, "error": code})
+    unknown = [e["user"] for e in errors if e["error"] == "user_not_found"]
+    if unknown:
+        ws.warn(f"conversations.invite: no user {', '.join(map(repr, unknown))} in the workspace",
+                method=args.method, error="user_not_found")
     if errors and not (args.flag("force") and valid):
         raise ApiError(errors[0]["error"], errors=errors)
     for user_id in valid:
@@ -103,7 +107,8 @@ def _set_text(ws: Workspace, args: Args, field: str) -> JSON:
 
 
 def set_topic(ws: Workspace, args: Args) -> JSON:
-    """conversations.setTopic."""
+    """conversations.setTopic: `topic` is required (Slack answers invalid_arguments without it)."""
+    args.require("topic")
     return _set_text(ws, args, "topic")
 
 

@@ -24,6 +24,7 @@ def use_response_url(ws: Workspace, response_id: str, payload: Any) -> tuple[int
             ws.warn(f"response_url {response_id} used more than {MAX_USES} times")
             return 404, "used_url"
         if not isinstance(payload, dict):
+            ws.warn("response_url: the body is not a JSON object")
             return 400, "invalid_payload"
         ru.uses += 1
         original_message = ws.message(ru.channel, ru.message_ts) if ru.message_ts and not ru.is_ephemeral \
@@ -48,6 +49,7 @@ def use_response_url(ws: Workspace, response_id: str, payload: Any) -> tuple[int
                 return 400, "invalid_blocks"
         text = str(payload.get("text") or "")
         if not text and not blocks:
+            ws.warn("response_url: a message needs text or blocks; Slack answers no_text")
             return 400, "no_text"
         if payload.get("replace_original"):
             if original_message is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from bot.emulator.blockkit import validate_message_blocks
 from bot.emulator.driver import SlackDriver
 from bot.emulator.models import JSON
 from bot.emulator.payloads import find_element
@@ -132,6 +133,14 @@ class Bridge:
         if not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
             return
         text, blocks = str(answer.get("text") or ""), answer.get("blocks")
+        if blocks is not None:
+            problems = validate_message_blocks(blocks)
+            for problem in problems:
+                self.ws.warn(f"{command} answer: {problem.message} (at {problem.pointer})", pointer=problem.pointer)
+            if problems:
+                # Slack shows nothing of an answer it cannot render, only that the command failed.
+                self.ws.post_ephemeral(channel_id, user, f'{command} failed with the error "invalid_blocks"')
+                return
         if answer.get("response_type") == "in_channel":
             self.ws.post_message(channel_id, self.ws.bot_user_id, text, blocks)
         else:

@@ -185,3 +185,18 @@ def test_delete_and_permalink(client: WebClient, workspace: Workspace) -> None:
     with pytest.raises(SlackApiError) as exc:
         client.chat_getPermalink(channel=posted["channel"], message_ts=posted["ts"])
     assert error_of(exc) == "message_not_found"
+
+
+def test_empty_messages_and_unknown_ephemeral_users_warn(client: WebClient, workspace: Workspace) -> None:
+    with pytest.raises(SlackApiError) as empty:
+        client.api_call("chat.postMessage", json={"channel": "incidents"})
+    assert error_of(empty) == "no_text"
+    assert workspace.warnings == ["chat.postMessage: no text, blocks or attachments; Slack refuses an empty message"]
+    with pytest.raises(SlackApiError) as nobody:
+        client.chat_postEphemeral(channel="incidents", user="U0NOBODY", text="psst")
+    assert error_of(nobody) == "user_not_found"
+    assert workspace.warnings[-1] == "chat.postEphemeral: no user 'U0NOBODY' in the workspace"
+    with pytest.raises(SlackApiError) as blank:
+        client.api_call("chat.postEphemeral", json={"channel": "incidents", "user": "U0ALICE"})
+    assert error_of(blank) == "no_text"
+    assert workspace.warnings[-1] == "chat.postEphemeral: no text or blocks; Slack refuses an empty message"

@@ -141,3 +141,14 @@ def test_history_and_replies(client: WebClient, workspace: Workspace) -> None:
     replies = client.conversations_replies(channel=channel.id, ts=first)["messages"]
     assert [m["text"] for m in replies] == ["first", "in thread"]
     fails_with("thread_not_found", client.conversations_replies, channel=channel.id, ts="1.000001")
+
+
+def test_misuse_without_a_slack_error_page_still_warns(client: WebClient, workspace: Workspace) -> None:
+    channel_id = client.conversations_create(name="inc-5")["channel"]["id"]
+    fails_with("invalid_arguments", client.api_call, "conversations.setTopic", json={"channel": channel_id})
+    assert workspace.warnings[-1] == "conversations.setTopic called without required argument 'topic'"
+    assert workspace.channels[channel_id].topic == ""
+    failed = fails_with("user_not_found", client.conversations_invite, channel=channel_id, users="U0BOB,U0NOBODY")
+    assert failed.response["errors"] == [{"user": "U0NOBODY", "ok": False, "error": "user_not_found"}]
+    assert workspace.warnings[-1] == "conversations.invite: no user 'U0NOBODY' in the workspace"
+    assert len(workspace.warnings) == 2

@@ -72,3 +72,11 @@ def test_invalid_blocks_rejected(emulator: EmulatorServer, workspace: Workspace,
     assert (response.status_code, response.text) == (400, "invalid_blocks")
     assert "header text must be plain_text" in workspace.warnings[-1]
     assert workspace.ephemerals("U0ALICE") == []
+
+
+def test_a_message_without_text_warns(emulator: EmulatorServer, workspace: Workspace, channel_id: str) -> None:
+    url = workspace.issue_response_url("U0ALICE", channel_id)
+    response = requests.post(url, json={"response_type": "in_channel"}, timeout=5)
+    assert (response.status_code, response.text) == (400, "no_text")
+    assert workspace.warnings == ["response_url: a message needs text or blocks; Slack answers no_text"]
+    assert workspace.messages("incidents") == []
