@@ -34,7 +34,8 @@ test: system-deps install lint typecheck
 	exit $$status
 
 # The Slack app when a bot token is configured (environment or .env), else the local playground.
+# PORT picks the port of either (default 3000): `make run PORT=8080` or `PORT=8080 make run`.
 run: install
 	@if [ -n "$${SLACK_BOT_TOKEN:-}" ] || { [ -f .env ] && grep -Eq \
 		"^[[:space:]]*(export[[:space:]]+)?SLACK_BOT_TOKEN[[:space:]]*=[[:space:]]*[\"']?[^\"'[:space:]#]" .env; }; \
-	then exec incident-bot serve; else exec incident-bot playground; fi
+	then exec incident-bot serve --port $${PORT:-3000}; else exec incident-bot playground --port $${PORT:-3000}; fi
