@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system programs the test suite runs for real: redis-server, chromium, PostgreSQL 15+, make.
+# Install the system programs the test suite runs for real: redis-server, chromium, PostgreSQL 15+, make,
+# and a colour emoji font so headless Chromium screenshots of the playground show emoji, not empty boxes.
 # Idempotent: installs only what is missing. Needs root (or prints the command to run when not root).
 set -euo pipefail
 
@@ -16,11 +17,20 @@ have_chromium() {
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 }
 
+have_emoji_font() {
+    local font
+    for font in /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/share/fonts/noto/NotoColorEmoji.ttf; do
+        [[ -f "$font" ]] && return 0
+    done
+    command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"
+}
+
 missing=()
 command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 have_chromium || missing+=(chromium)
 have_postgres || missing+=(postgresql)
 command -v make >/dev/null 2>&1 || missing+=(make)
+have_emoji_font || missing+=(fonts-noto-color-emoji)
 command -v runuser >/dev/null 2>&1 || [[ -x /usr/sbin/runuser || $(id -u) -ne 0 ]] || missing+=(util-linux)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
