@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.emulator.models import Message
+from bot.emulator.workspace import Workspace
 from bot.playground.runner import Playground
 from bot.playground.scenario import (
     SHIPPED,
@@ -70,6 +71,10 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
         load_scenario(broken)
 
 
+def _all_messages(ws: Workspace) -> list[Message]:
+    return [m for messages in ws.history.values() for m in messages]
+
+
 def _paged(history: list[Message]) -> dict[int, set[str]]:
     """Escalation level -> the user ids its page notice names as paged (not those in the reason)."""
     levels: dict[int, set[str]] = {}
@@ -100,12 +105,19 @@ def test_gameday_replays_from_declaration_to_resolution(
 ) -> None:
     # With the scheduler: paging runs on it.
     playground = make_playground(playbooks_dir=_playbooks_weeks_later(tmp_path, weeks))
+    ws = playground.workspace
     played: list[Step] = []
-    replayer = replay(playground, load_scenario("gameday.yaml"), speed=20, on_step=played.append)
+
+    def on_step(step: Step) -> None:
+        played.append(step)
+        if step.argument == "incident_escalate":
+            # At 20x the story's 20 s of silence is 1 s; the scheduler's first page can take longer.
+            ws.wait_for(lambda: any(m.text.startswith("Paged level 1") for m in _all_messages(ws)), 10)
+
+    replayer = replay(playground, load_scenario("gameday.yaml"), speed=20, on_step=on_step)
     assert len(played) == len(load_scenario("gameday.yaml").steps)
     incidents = playground.container.services.incidents
     assert incidents.list_open() == []
-    ws = playground.workspace
     [channel] = [c for c in ws.channels.values() if c.name.startswith("incident-")]
     history = ws.history[channel.id]
     texts = [m.text for m in history]
