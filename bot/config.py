@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     outbox_poll_seconds: float = 2.0
+    # The leader re-reads the due-time tables this often even without a wake-up (a safety net).
+    scheduler_resync_seconds: float = 3.0
     run_scheduler: bool = True
 
     @property

@@ -1,4 +1,4 @@
-"""Wake the active scheduler when a due time changes: Redis pub/sub, or a direct call in-process."""
+"""Wake the active scheduler when a due time changes: in-process call, Redis pub/sub or PostgreSQL NOTIFY."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 CHANNEL = "incident-bot:scheduler-wake"
+PG_CHANNEL = "incident_bot_scheduler_wake"
 
 # Schedulers running in this process, per database, woken directly (no Redis needed).
 _local: dict[str, list[Callable[[], None]]] = {}
@@ -22,29 +23,79 @@ class Waker:
     def __init__(self, database_url: str, redis_client: Any) -> None:
         self.key = database_url
         self.redis = redis_client
+        # Without Redis, replicas sharing PostgreSQL wake the leader with LISTEN/NOTIFY.
+        self.pg_dsn = _libpq_dsn(database_url) if redis_client is None else None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._callback: Callable[[], None] | None = None
+        self._notify_lock = threading.Lock()
+        self._notify_conn: Any = None
 
     def wake(self) -> None:
         with _local_guard:
             callbacks = list(_local.get(self.key, ()))
         for callback in callbacks:
             callback()
-        if self.redis is not None and not callbacks:
+        if callbacks:
+            return
+        if self.redis is not None:
             try:
                 self.redis.publish(CHANNEL, "wake")
             except Exception:  # the periodic re-sync catches up
                 log.warning("could not publish a scheduler wake-up", exc_info=True)
+        elif self.pg_dsn is not None:
+            self._notify()
 
     def listen(self, callback: Callable[[], None]) -> None:
         self._callback = callback
         with _local_guard:
             _local.setdefault(self.key, []).append(callback)
-        if self.redis is not None and self._thread is None:
+        target = self._subscribe if self.redis is not None else self._listen_pg if self.pg_dsn else None
+        if target is not None and self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._subscribe, name="scheduler-wake", daemon=True)
+            self._thread = threading.Thread(target=target, name="scheduler-wake", daemon=True)
             self._thread.start()
+
+    def close(self) -> None:
+        with self._notify_lock:
+            if self._notify_conn is not None:
+                try:
+                    self._notify_conn.close()
+                except Exception:
+                    log.debug("notify connection close failed", exc_info=True)
+                self._notify_conn = None
+
+    def _notify(self) -> None:
+        """``NOTIFY`` on one reused autocommit connection; a failure only delays the wake-up to the re-sync."""
+        import psycopg
+
+        dsn = self.pg_dsn or ""
+        with self._notify_lock:
+            for _attempt in (1, 2):
+                try:
+                    if self._notify_conn is None or self._notify_conn.closed:
+                        self._notify_conn = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+                    self._notify_conn.execute(f"NOTIFY {PG_CHANNEL}")
+                    return
+                except psycopg.Error:
+                    self._notify_conn = None  # reconnect once (the server restarted, say)
+            log.warning("could not notify the scheduler; the periodic re-sync catches up")
+
+    def _listen_pg(self) -> None:
+        import psycopg
+
+        dsn = self.pg_dsn or ""
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {PG_CHANNEL}")
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0):
+                            if self._callback is not None:
+                                self._callback()
+            except psycopg.Error:  # a database blip: listen again; the periodic re-sync covers the gap
+                log.warning("scheduler wake listener failed", exc_info=True)
+                self._stop.wait(1.0)
 
     def unlisten(self) -> None:
         with _local_guard:
@@ -75,3 +126,13 @@ class Waker:
                 pubsub.close()
             except Exception:
                 log.debug("pubsub close failed", exc_info=True)
+
+
+def _libpq_dsn(database_url: str) -> str | None:
+    """The libpq form of a PostgreSQL SQLAlchemy URL (``postgresql+psycopg://`` …); None for other databases."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return None
+    return str(url.set(drivername="postgresql").render_as_string(hide_password=False))

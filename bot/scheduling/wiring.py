@@ -39,7 +39,12 @@ def install(container: Container) -> None:
     PagingHandlers(container.notifier, people, oncall, pagers, clock).install()
 
     effects = Effects(container.uow, oncall, clock, external_pager=bool(settings.pagerduty_routing_key))
-    runner = SchedulerRunner(container.engine, effects, after_fire=container.dispatcher.kick)
+    runner = SchedulerRunner(
+        container.engine,
+        effects,
+        after_fire=container.dispatcher.kick,
+        resync_seconds=settings.scheduler_resync_seconds,
+    )
     waker = Waker(settings.database_url, container.redis)
     actions = ScheduleActions(services.ctx, oncall)
 
@@ -69,6 +74,7 @@ def install(container: Container) -> None:
 
     elector = LeaderElector(lease_for(settings.database_url, container.redis), elected, lost)
     services.extra["elector"] = elector
+    container.on_close.append(waker.close)
     if settings.run_scheduler:
         container.on_start.append(elector.start)
         container.on_close.append(elector.stop)

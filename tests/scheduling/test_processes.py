@@ -63,17 +63,26 @@ class Replica:
 
 @pytest.fixture
 def cluster(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[Workspace, list[Replica]]]:
+    yield from _cluster(tmp_path, DATABASE_URL=postgres_url, REDIS_URL=redis_url)
+
+
+@pytest.fixture
+def cluster_without_redis(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Workspace, list[Replica]]]:
+    # The periodic re-sync is made too slow to matter: only a wake-up can make the leader act quickly.
+    yield from _cluster(tmp_path, DATABASE_URL=postgres_url, SCHEDULER_RESYNC_SECONDS="300")
+
+
+def _cluster(tmp_path: Path, **settings: str) -> Iterator[tuple[Workspace, list[Replica]]]:
     ws = Workspace()
     emulator = EmulatorServer(ws).start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))}
     env.update(
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
         PLAYBOOKS_DIR=str(FAST_PLAYBOOKS),
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=emulator.api_url,
         OUTBOX_POLL_SECONDS="0.3",
+        **settings,
     )
     first = Replica(env, tmp_path / "first.log")
     wait_until(first.healthy, timeout=60, what="first replica")
@@ -141,3 +150,18 @@ def test_two_replicas_post_each_effect_once_and_survive_the_leader_dying(
     assert after[0] - killed_at < 16
     times = _nudges(ws, nudged.id)
     assert all(b - a > 1.5 for a, b in itertools.pairwise(times)), times
+
+
+def test_without_redis_a_follower_wakes_the_leader_through_postgresql(
+    cluster_without_redis: tuple[Workspace, list[Replica]],
+) -> None:
+    ws, (first, second) = cluster_without_redis
+    assert first.leads() and not second.leads()
+    general = ws.channel_by_name("general").id
+    declared_at = time.time()
+    # Declared on the follower: the leader only learns of the new escalation chain by a wake-up.
+    SlackDriver(second.url, SIGNING_SECRET, ws).slash_command("U0ALICE", general, "SEV1 wake over postgres")
+    paged = wait_until(lambda: _channel(ws, "wake-over-postgres"), timeout=30, what="channel")
+    ref = paged.purpose.split(" ")[0]
+    wait_until(lambda: _pages(ws, "U0BOB", ref) >= 1, timeout=20, what="the level-1 page")
+    assert time.time() - declared_at < 20  # the re-sync alone would have taken 300 s
