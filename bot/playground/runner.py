@@ -20,7 +20,8 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.playground.app import PlaygroundApp
-from bot.playground.scenario import Scenario, ScenarioError, Step, load_scenario, replay
+from bot.playground.scenario import replay
+from bot.playground.scenario_file import Scenario, ScenarioError, Step, load_scenario
 from bot.storage import migrate
 from bot.web import create_wsgi_app
 

@@ -9,7 +9,8 @@ from typing import Any
 import requests
 
 from bot.playground.runner import Playground
-from bot.playground.scenario import parse_scenario, replay
+from bot.playground.scenario import replay
+from bot.playground.scenario_file import parse_scenario
 from tests.harness import wait_until
 
 

@@ -13,15 +13,8 @@ import yaml
 from bot.emulator.models import Message
 from bot.emulator.workspace import Workspace
 from bot.playground.runner import Playground
-from bot.playground.scenario import (
-    SHIPPED,
-    Replayer,
-    ScenarioError,
-    Step,
-    load_scenario,
-    parse_scenario,
-    replay,
-)
+from bot.playground.scenario import Replayer, replay
+from bot.playground.scenario_file import SHIPPED, ScenarioError, Step, load_scenario, parse_scenario
 from tests.harness import SHIPPED_PLAYBOOKS
 from tests.playground.conftest import PlaygroundFactory
 
