@@ -49,7 +49,12 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("note", "note <text>", "Add an entry to the timeline", Scope.INCIDENT),
     CommandSpec("ack", "ack", "Acknowledge the incident (stops paging)", Scope.INCIDENT),
     CommandSpec("escalate", "escalate", "Page the next escalation level now", Scope.INCIDENT),
-    CommandSpec("runbook", "runbook [id]", "List runbooks, or attach one", Scope.INCIDENT),
+    CommandSpec(
+        "runbook",
+        "runbook [id [name=value …]]",
+        "List runbooks, or attach one (optionally setting its variables, e.g. service=checkout)",
+        Scope.INCIDENT,
+    ),
     CommandSpec(
         "resolve",
         "resolve <resolution summary> [root cause: <text>]",
@@ -163,6 +168,8 @@ class ShowOncall:
 @dataclass(frozen=True)
 class Runbook:
     runbook_id: str | None = None
+    # ``name=value`` settings for this incident's copy of the runbook (e.g. ``service=checkout``).
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 Command = (
@@ -205,6 +212,8 @@ INCIDENT_ONLY: tuple[type, ...] = (
 _SEVERITY_SHAPED = re.compile(r"^(sev|p|s)-?\d+$", re.IGNORECASE)
 # A user mention as Slack escapes it: <@U123|name> or <@U123>; W-prefixed ids in Enterprise Grid.
 _USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_SETTING_VALUE = re.compile(r"^[A-Za-z0-9._:/@-]{1,200}$")
 _ROOT_CAUSE = re.compile(r"(?:^|\s)root[ -]?cause\s*:", re.IGNORECASE)
 _RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
 
@@ -249,7 +258,7 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
     if key == "reopen":
         return Reopen(_required_text(rest, "reason", "reopen <reason>"))
     if key == "runbook":
-        return Runbook(rest.strip() or None)
+        return _parse_runbook(rest)
     if key == "draft":
         word, extra = _split(rest)
         if extra:
@@ -331,6 +340,24 @@ def _parse_update(rest: str) -> PostUpdate:
         text = f"Status changed to {status.value}."
     usage = "update [investigating|identified|monitoring] <text>"
     return PostUpdate(text=_required_text(text, "update text", usage), status=status)
+
+
+def _parse_runbook(rest: str) -> Runbook:
+    """``runbook``, ``runbook <id>`` or ``runbook <id> name=value …``."""
+    runbook_id, extra = _split(rest)
+    if not runbook_id:
+        return Runbook()
+    settings: list[tuple[str, str]] = []
+    for word in extra.split():
+        name, sep, value = word.partition("=")
+        if not sep or not _SETTING_NAME.match(name) or not _SETTING_VALUE.match(value):
+            raise CommandError(
+                f"`{word}` is not a runbook setting. Usage: `/incident runbook <id> [name=value …]`, "
+                "for example `/incident runbook api-down service=checkout cluster=prod` (values: letters, "
+                "digits and . _ : / @ -)."
+            )
+        settings.append((name, value))
+    return Runbook(runbook_id, tuple(settings))
 
 
 def _parse_resolve(rest: str) -> Resolve:

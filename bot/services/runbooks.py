@@ -99,17 +99,29 @@ class RunbookService:
         *,
         suggestion: dict[str, str] | None = None,
         from_channel: str | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> AttachedView:
         """Attach a runbook and queue its checklist; attaching one that is already there changes nothing.
 
         ``suggestion`` (``channel`` and ``ts``) is the suggestion message the Attach click came from; it is
         brought up to date with the checklist. ``from_channel`` is the channel a button click came from:
-        a click must come from the incident's own channel (see ``_require_channel``).
+        a click must come from the incident's own channel (see ``_require_channel``). ``settings``
+        override the runbook's own ``variables`` for this incident only (``service=checkout``); names the
+        runbook does not declare are refused and nothing is attached.
         """
         runbook = self.catalog.runbook(runbook_id)
         if runbook is None:
             known = ", ".join(f"`{rb.id}`" for rb in self.available()) or "none"
             raise UserError(f"There is no runbook `{runbook_id}`. Runbooks: {known}.")
+        if settings:
+            unknown = sorted(set(settings) - set(runbook.variables))
+            if unknown:
+                names = ", ".join(f"`{n}`" for n in sorted(runbook.variables)) or "none"
+                raise UserError(
+                    f"*{runbook.title}* has no variable {', '.join(f'`{n}`' for n in unknown)}. "
+                    f"Its variables: {names}. Nothing was attached."
+                )
+            runbook = runbook.model_copy(update={"variables": {**runbook.variables, **settings}})
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = self._incident(session, incident_id)
@@ -138,8 +150,9 @@ class RunbookService:
                 incident,
                 "runbook_attached",
                 actor_id,
-                f"Attached runbook {runbook.title} ({runbook.id})",
-                {"runbook": runbook.id, "attached_id": row.id},
+                f"Attached runbook {runbook.title} ({runbook.id})"
+                + (" with " + ", ".join(f"{k}={v}" for k, v in sorted(settings.items())) if settings else ""),
+                {"runbook": runbook.id, "attached_id": row.id, "settings": dict(settings or {})},
                 at=now,
             )
             payload: dict[str, object] = {"attached_id": row.id, "entry_id": entry.id}

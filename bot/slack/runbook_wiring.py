@@ -36,8 +36,13 @@ def install(container: Container) -> None:
                 raise
             incident = None
         if cmd.runbook_id and incident is not None:
-            attached = service.attach(incident.id, cmd.runbook_id, req.user_id)
-            req.say(f":paperclip: Attached *{attached.runbook.title}*; the checklist is being posted here.")
+            attached = service.attach(incident.id, cmd.runbook_id, req.user_id, settings=dict(cmd.settings))
+            with_ = ", ".join(f"`{k}={v}`" for k, v in cmd.settings)
+            req.say(
+                f":paperclip: Attached *{attached.runbook.title}*"
+                + (f" with {with_}" if with_ else "")
+                + "; the checklist is being posted here."
+            )
             return
         runbooks = service.available()
         attached_ids = [a.runbook.id for a in service.attached_for(incident.id)] if incident else []

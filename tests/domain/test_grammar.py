@@ -395,3 +395,13 @@ def test_incident_only_commands_match_the_specs_scope() -> None:
             assert not isinstance(parse_command(spec.verb, POLICY), g.INCIDENT_ONLY), spec.verb
     assert not isinstance(parse_command("SEV1 x", POLICY), g.INCIDENT_ONLY)
     assert not isinstance(parse_command("", POLICY), g.INCIDENT_ONLY)
+
+
+def test_runbook_settings_are_name_value_words() -> None:
+    assert parse_command("runbook", POLICY) == Runbook()
+    assert parse_command("runbook api-down service=checkout cluster=prod-eu", POLICY) == Runbook(
+        "api-down", (("service", "checkout"), ("cluster", "prod-eu"))
+    )
+    for bad in ("runbook api-down checkout", "runbook api-down service=$(reboot)", "runbook x Service=a"):
+        with pytest.raises(CommandError, match="not a runbook setting"):
+            parse_command(bad, POLICY)

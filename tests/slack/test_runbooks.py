@@ -365,6 +365,36 @@ def test_read_only_step_posts_a_formatted_result_in_the_thread(rb_bot: BotHarnes
     assert ws.warnings == []
 
 
+def test_a_runbook_attached_with_settings_uses_them_for_this_incident_only(rb_bot: BotHarness) -> None:
+    bot, ws = rb_bot, rb_bot.workspace
+    inc = bot.declare("SEV2 opsfire in checkout")
+    # A name the runbook does not declare is refused and nothing is attached.
+    bot.command("runbook ops-checks region=eu-west-1", channel=inc.channel_id)
+    bot.settle()
+    assert _timeline(bot, inc.id, "runbook_attached") == []
+    refusal = next(e for e in ws.ephemerals("U0ALICE", inc.channel_id) if "no variable" in e.text)
+    assert "`region`" in refusal.text and "`cluster`, `service`" in refusal.text
+
+    _attach(bot, inc.channel_id, "ops-checks service=checkout")
+    [entry] = _timeline(bot, inc.id, "runbook_attached")
+    assert entry.text.endswith("with service=checkout") and entry.data["settings"] == {"service": "checkout"}
+    checklist = _checklist(bot, inc.channel_id, "Ops checks")
+    restart = _block(checklist, "rb:restart-cmd")["text"]["text"]
+    assert "--cluster prod --service checkout" in restart  # the default cluster, the incident's service
+    bot.driver.click_button(
+        "U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:service-health"
+    )
+    bot.settle()
+    [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
+    assert "checkout" in json.dumps(reply.blocks)  # describe_services asked about checkout, not api
+
+    # Another incident attaching the same runbook gets the runbook's own defaults.
+    other = bot.declare("SEV3 opsfire elsewhere")
+    _attach(bot, other.channel_id, "ops-checks")
+    other_list = _checklist(bot, other.channel_id, "Ops checks")
+    assert "--service api" in _block(other_list, "rb:restart-cmd")["text"]["text"]
+
+
 def test_aws_errors_are_shown_clearly_in_the_thread(rb_bot: BotHarness) -> None:
     bot = rb_bot
     inc = bot.declare("SEV2 opsfire in the api")
