@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.grammar import SPECS
 from bot.domain.roles import COMMANDER, Role, RoleCatalog
 from bot.domain.severity import Severity, SeverityPolicy
+from bot.domain.usage import SPECS
 from bot.playbooks.problems import Problem
 from bot.playbooks.schema import RolesFile, SeveritiesFile
 from bot.playbooks.yaml_source import YamlDoc

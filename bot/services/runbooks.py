@@ -13,6 +13,7 @@ from bot.integrations.aws.model import StepError
 from bot.playbooks.runbooks import AwsStep, Runbook, Step
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
+from bot.services.runbook_access import refusal_text, require_channel, roles_of, roles_text
 from bot.services.runbook_views import (
     AttachedView,
     PreparedRun,
@@ -22,7 +23,6 @@ from bot.services.runbook_views import (
     result_payload,
     runbook_snapshot,
 )
-from bot.services.views import snapshot_roles
 from bot.storage import repositories as repo
 from bot.storage.models import Incident
 from bot.storage.runbook_models import AttachedRunbook, RunbookStepState
@@ -125,7 +125,7 @@ class RunbookService:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = self._incident(session, incident_id)
-            _require_channel(incident, from_channel)
+            require_channel(incident, from_channel)
             existing = session.execute(
                 select(AttachedRunbook).where(
                     AttachedRunbook.incident_id == incident_id, AttachedRunbook.runbook_id == runbook.id
@@ -184,7 +184,7 @@ class RunbookService:
         with self.ctx.uow() as session:
             row = self._load(session, attached_id, lock=True)
             incident = self._incident(session, row.incident_id)
-            _require_channel(incident, from_channel)
+            require_channel(incident, from_channel)
             step = self._step(row, step_id)
             state = self._state(session, row, step.id)
             if bool(state.done_by) == done:
@@ -214,7 +214,7 @@ class RunbookService:
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
             incident = self._incident(session, row.incident_id)
-            _require_channel(incident, from_channel)
+            require_channel(incident, from_channel)
             step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
             if step.mutating:
@@ -231,7 +231,7 @@ class RunbookService:
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
             incident = self._incident(session, row.incident_id)
-            _require_channel(incident, from_channel)
+            require_channel(incident, from_channel)
             step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
         return describe_call(step.to_integration_step(), variables, self.clients())
@@ -256,14 +256,14 @@ class RunbookService:
         with self.ctx.uow() as session:
             row = self._load(session, attached_id)
             incident = self._incident(session, row.incident_id)
-            _require_channel(incident, from_channel)
+            require_channel(incident, from_channel)
             step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
-            roles = _roles_of(incident, actor_id)
+            roles = roles_of(incident, actor_id)
             refused = step.mutating and not may_confirm(step.to_integration_step(), roles)
-            refusal = _refusal(step, incident)
+            refusal = refusal_text(step, incident)
             if refused:
-                needed = _roles_text(step, incident)
+                needed = roles_text(step, incident)
                 repo.add_entry(
                     session,
                     incident,
@@ -381,44 +381,5 @@ class RunbookService:
             )
 
     def _require_approver(self, incident: Incident, step: AwsStep, actor_id: str) -> None:
-        if not may_confirm(step.to_integration_step(), _roles_of(incident, actor_id)):
-            raise NotAllowed(_refusal(step, incident))
-
-
-class WrongChannel(UserError):
-    """A runbook button click that names an incident other than the one of the channel it came from."""
-
-
-def _require_channel(incident: Incident, from_channel: str | None) -> None:
-    """Refuse a click whose payload names another incident than the channel's (a forged or copied value).
-
-    ``None`` means the call did not come from a button (the slash command already found the incident from
-    its channel). The other incident is not named: it may be private.
-    """
-    if from_channel is None:
-        return
-    if not incident.channel_id or from_channel != incident.channel_id:
-        raise WrongChannel(
-            "That button does not belong to this channel's incident, so nothing was changed. "
-            "Use the runbook buttons in the incident's own channel."
-        )
-
-
-def _roles_of(incident: Incident, user_id: str) -> set[str]:
-    return {a.role_id for a in incident.roles if a.user_id == user_id}
-
-
-def _roles_text(step: AwsStep, incident: Incident) -> str:
-    catalog = snapshot_roles(incident.policy_snapshot)
-    names = []
-    for role_id in step.allowed_roles:
-        role = catalog.lookup(role_id)
-        names.append(f"the {role.name if role else role_id}")
-    return " or ".join(names)
-
-
-def _refusal(step: AwsStep, incident: Incident) -> str:
-    return (
-        f"Only {_roles_text(step, incident)} of this incident can run *{step.title}* (`{step.name}`), "
-        "because it changes AWS. Nothing was run."
-    )
+        if not may_confirm(step.to_integration_step(), roles_of(incident, actor_id)):
+            raise NotAllowed(refusal_text(step, incident))

@@ -10,7 +10,6 @@ from bot.domain import grammar as g
 from bot.domain.grammar import (
     MAX_TEXT,
     MAX_TITLE,
-    SPECS,
     Acknowledge,
     AddNote,
     AssignRole,
@@ -29,12 +28,12 @@ from bot.domain.grammar import (
     ShowOncall,
     ShowStatus,
     clean_title,
-    help_text,
     parse_command,
     parse_user,
 )
 from bot.domain.status import Status
 from bot.domain.text import from_command
+from bot.domain.usage import SPECS, Scope, help_text
 from tests.domain.policies import POLICY, S_POLICY, SEV1, SEV2, SEV3, SEV4, VALID_LISTING
 
 PARSES: list[tuple[str, g.Command]] = [
@@ -383,7 +382,7 @@ def test_every_spec_verb_parses() -> None:
 
 
 def test_incident_only_commands_match_the_specs_scope() -> None:
-    incident_verbs = {s.verb for s in SPECS if s.scope is g.Scope.INCIDENT}
+    incident_verbs = {s.verb for s in SPECS if s.scope is Scope.INCIDENT}
     samples = {
         "update": "update x", "role": "role ic <@U123ABC>", "severity": "severity SEV1", "note": "note x",
         "resolve": "resolve x", "reopen": "reopen x",
@@ -391,7 +390,7 @@ def test_incident_only_commands_match_the_specs_scope() -> None:
     for verb in incident_verbs:
         assert isinstance(parse_command(samples.get(verb, verb), POLICY), g.INCIDENT_ONLY), verb
     for spec in SPECS:
-        if spec.scope is g.Scope.ANYWHERE and spec.verb not in ("", "declare"):
+        if spec.scope is Scope.ANYWHERE and spec.verb not in ("", "declare"):
             assert not isinstance(parse_command(spec.verb, POLICY), g.INCIDENT_ONLY), spec.verb
     assert not isinstance(parse_command("SEV1 x", POLICY), g.INCIDENT_ONLY)
     assert not isinstance(parse_command("", POLICY), g.INCIDENT_ONLY)

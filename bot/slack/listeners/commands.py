@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain import grammar as g
+from bot.domain.usage import help_text
 from bot.services.errors import UserError
 from bot.services.registry import Services
 from bot.slack.blocks import card, messages, modals
@@ -161,7 +162,7 @@ def _list(cmd: Any, req: CommandRequest) -> None:
 
 def _help(cmd: Any, req: CommandRequest) -> None:
     sev = req.services.ctx.playbooks.severities.describe_valid()
-    req.say(g.help_text() + f"\n\n_Severities:_ {sev}")
+    req.say(help_text() + f"\n\n_Severities:_ {sev}")
 
 
 def _escalate(cmd: Any, req: CommandRequest) -> None:

@@ -1,0 +1,47 @@
+"""Who may act on an attached runbook: clicks from the incident's own channel, AWS changes by allowed roles."""
+
+from __future__ import annotations
+
+from bot.playbooks.runbooks import AwsStep
+from bot.services.errors import UserError
+from bot.services.views import snapshot_roles
+from bot.storage.models import Incident
+
+
+class WrongChannel(UserError):
+    """A runbook button click that names an incident other than the one of the channel it came from."""
+
+
+def require_channel(incident: Incident, from_channel: str | None) -> None:
+    """Refuse a click whose payload names another incident than the channel's (a forged or copied value).
+
+    ``None`` means the call did not come from a button (the slash command already found the incident from
+    its channel). The other incident is not named: it may be private.
+    """
+    if from_channel is None:
+        return
+    if not incident.channel_id or from_channel != incident.channel_id:
+        raise WrongChannel(
+            "That button does not belong to this channel's incident, so nothing was changed. "
+            "Use the runbook buttons in the incident's own channel."
+        )
+
+
+def roles_of(incident: Incident, user_id: str) -> set[str]:
+    return {a.role_id for a in incident.roles if a.user_id == user_id}
+
+
+def roles_text(step: AwsStep, incident: Incident) -> str:
+    catalog = snapshot_roles(incident.policy_snapshot)
+    names = []
+    for role_id in step.allowed_roles:
+        role = catalog.lookup(role_id)
+        names.append(f"the {role.name if role else role_id}")
+    return " or ".join(names)
+
+
+def refusal_text(step: AwsStep, incident: Incident) -> str:
+    return (
+        f"Only {roles_text(step, incident)} of this incident can run *{step.title}* (`{step.name}`), "
+        "because it changes AWS. Nothing was run."
+    )
