@@ -203,6 +203,12 @@ def _block(message: Any, block_id: str) -> dict[str, Any]:
     return next(b for b in message.blocks if b.get("block_id") == block_id)
 
 
+def _run(bot: BotHarness, channel: str, ts: str, step_id: str, user: str = "U0BOB") -> None:
+    """Click a step's Run button in a checklist page and wait for the bot to finish."""
+    bot.driver.click_button(user, channel, ts, ids.RUNBOOK_RUN, block_id=f"rb:{step_id}")
+    bot.settle()
+
+
 def _attach(bot: BotHarness, channel: str, runbook_id: str, user: str = "U0ALICE") -> None:
     r = bot.command(f"runbook {runbook_id}", user=user, channel=channel)
     assert r.status_code == 200
@@ -337,10 +343,7 @@ def test_read_only_step_posts_a_formatted_result_in_the_thread(rb_bot: BotHarnes
     _attach(bot, inc.channel_id, "ops-checks")
     checklist = _checklist(bot, inc.channel_id, "Ops checks")
 
-    bot.driver.click_button(
-        "U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:service-health"
-    )
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
     text = json.dumps(reply.blocks)
     assert "API service health" in text and "api: 0/2 running" in text
@@ -354,8 +357,7 @@ def test_read_only_step_posts_a_formatted_result_in_the_thread(rb_bot: BotHarnes
     assert entry.actor_id == "U0BOB" and entry.data["ok"] is True and entry.data["mutating"] is False
 
     # Long output is uploaded as a file in the thread, not pasted.
-    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:errors")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "errors", user="U0BOB")
     replies = _thread_replies(bot, inc.channel_id, checklist.ts)
     assert "40 log lines matching 'ERROR'" in json.dumps(replies[1].blocks)
     assert "payment gateway timeout 39" not in json.dumps(replies[1].blocks)
@@ -381,10 +383,7 @@ def test_a_runbook_attached_with_settings_uses_them_for_this_incident_only(rb_bo
     checklist = _checklist(bot, inc.channel_id, "Ops checks")
     restart = _block(checklist, "rb:restart-cmd")["text"]["text"]
     assert "--cluster prod --service checkout" in restart  # the default cluster, the incident's service
-    bot.driver.click_button(
-        "U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:service-health"
-    )
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
     assert "checkout" in json.dumps(reply.blocks)  # describe_services asked about checkout, not api
 
@@ -400,8 +399,7 @@ def test_aws_errors_are_shown_clearly_in_the_thread(rb_bot: BotHarness) -> None:
     inc = bot.declare("SEV2 opsfire in the api")
     _attach(bot, inc.channel_id, "ops-checks")
     checklist = _checklist(bot, inc.channel_id, "Ops checks")
-    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:ghost")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "ghost", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
     text = json.dumps(reply.blocks)
     assert ":x:" in text and "ghost" in text
@@ -430,8 +428,7 @@ def test_rollback_confirmed_by_the_ic_picks_the_previous_revision(
     bot, ws = rb_bot_any_db, rb_bot_any_db.workspace
     inc, checklist = _ops_incident_with_bob_as_ic(bot)
 
-    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "rollback", user="U0BOB")
     view = wait_until(lambda: ws.open_view("U0BOB"), what="confirmation modal")
     assert view.body["callback_id"] == ids.RUNBOOK_CONFIRM_VIEW
     # The modal shows the exact call, with the target revision looked up in AWS.
@@ -457,8 +454,7 @@ def test_a_rollback_runs_only_as_confirmed_when_aws_changed_meanwhile(
 ) -> None:
     bot, ws = rb_bot, rb_bot.workspace
     inc, checklist = _ops_incident_with_bob_as_ic(bot)
-    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "rollback", user="U0BOB")
     view = wait_until(
         lambda: (v := ws.open_view("U0BOB")) and "task-definition/api:2" in json.dumps(v.body) and v,
         what="resolved confirmation modal",
@@ -504,15 +500,13 @@ def test_a_non_ic_cannot_run_a_mutating_step_even_with_a_forged_submission(
     inc, checklist = _ops_incident_with_bob_as_ic(bot)
 
     # The Run button refuses at once, without a modal.
-    bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "rollback", user="U0CAROL")
     assert ws.open_view("U0CAROL") is None
     refusal = ws.ephemerals("U0CAROL", inc.channel_id)[-1]
     assert "Only the Incident Commander" in refusal.text and "Nothing was run" in refusal.text
 
     # A forged submission of the IC's confirmation modal, sent as Carol, is refused by the service too.
-    bot.driver.click_button("U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:rollback")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "rollback", user="U0BOB")
     view = wait_until(lambda: ws.open_view("U0BOB"), what="IC's modal")
     payload = {**bot.driver._base("view_submission", "U0CAROL"), "view": ws.view_json(view, {"values": {}})}
     assert bot.driver._interactive(payload).status_code == 200
@@ -638,8 +632,7 @@ def test_a_tech_lead_listed_in_allowed_roles_confirms_a_step(
     assert "needs confirmation by the Incident Commander or the Technical Lead" in restart
     before = aws.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
 
-    bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:restart")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "restart", user="U0CAROL")
     view = wait_until(
         lambda: (v := ws.open_view("U0CAROL")) and "submit" in v.body and v, what="Carol's confirmation"
     )
@@ -653,8 +646,7 @@ def test_a_tech_lead_listed_in_allowed_roles_confirms_a_step(
     assert "approved and run by <@U0CAROL>" in entry.text
 
     # The scale-out step is the IC's only: the tech lead is refused and told who may run it.
-    bot.driver.click_button("U0CAROL", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:scale-up")
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "scale-up", user="U0CAROL")
     assert "Only the Incident Commander" in ws.ephemerals("U0CAROL", inc.channel_id)[-1].text
 
 
@@ -679,10 +671,7 @@ def test_access_denied_is_shown_clearly_in_the_runbook_thread(
     inc = bot.declare("SEV2 opsfire in the api")
     _attach(bot, inc.channel_id, "ops-checks")
     checklist = _checklist(bot, inc.channel_id, "Ops checks")
-    bot.driver.click_button(
-        "U0BOB", inc.channel_id, checklist.ts, ids.RUNBOOK_RUN, block_id="rb:service-health"
-    )
-    bot.settle()
+    _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
 
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
     text = json.dumps(reply.blocks)
