@@ -15,6 +15,9 @@ from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, t
 
 LAG = 2.5  # a step fires within this long of its due time
 DELIVERY = 6.0  # and reaches Slack within this long (generous: the outbox on a loaded machine)
+# The leader starts a new chain when the declaration's commit wakes it; on a loaded CI machine that
+# re-sync can trail the declaration by a few seconds. The firing lag itself is held to LAG.
+START = 5.0
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_unacknowledged_page_walks_the_chain_repeats_then_says_nobody_acked(bot:
     steps = fired(bot, inc.id, "escalation")
     assert len(steps) == 5
     dues = [due.timestamp() for due, _ in steps]
-    assert dues[0] - t0 <= LAG
+    assert dues[0] - t0 <= START
     for ((earlier, _), (later, _)), wait in zip(pairwise(steps), (3, 2, 2, 2), strict=True):
         assert (later - earlier).total_seconds() >= wait
     for due, at in steps:
@@ -116,7 +119,7 @@ def test_escalate_button_in_the_dm_pages_the_next_level(bot: BotHarness) -> None
     bot.declare("SEV1 cache stampede")
     page = wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")[0]
     bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ESCALATE)
-    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=2.5, what="escalated page")[0]
+    carol = wait_until(lambda: pages(bot, "U0CAROL"), timeout=DELIVERY, what="escalated page")[0]
     assert "escalated by <@U0BOB>" in str(carol.blocks)
 
 
