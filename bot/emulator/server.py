@@ -14,6 +14,11 @@ from waitress.server import create_server
 from bot.emulator.api import EmulatorApp
 from bot.emulator.workspace import Workspace
 
+# waitress reads this setting with int(): a fraction such as 0.2 becomes 0, a select() that never waits and
+# an idle loop spinning a core. One second is waitress's own default; stop() wakes the loop, so stopping
+# never waits it out.
+LOOP_TIMEOUT_S = 1
+
 
 class BackgroundServer:
     """Any WSGI app on `host:port` (0 picks a free port) served by waitress on a daemon thread."""
@@ -36,7 +41,7 @@ class BackgroundServer:
         """Bind and serve; returns self."""
         if self._server is None:
             self._server = create_server(self.app, host=self.host, port=self.port, threads=self.threads,
-                                         asyncore_loop_timeout=0.2, channel_timeout=30,
+                                         asyncore_loop_timeout=LOOP_TIMEOUT_S, channel_timeout=30,
                                          ident="slack-emulator")
             self.port = int(self._server.effective_port)
             self._thread = threading.Thread(target=self._run, args=(self._server,), daemon=True,
@@ -54,11 +59,22 @@ class BackgroundServer:
         server, self._server = self._server, None
         if server is None:
             return
-        wasyncore.close_all(server._map, ignore_all=True)  # listening socket, open connections, waker
-        server.task_dispatcher.shutdown(timeout=2)
+        closed = threading.Event()
+
+        def close_all() -> None:  # listening socket, open connections, waker; the loop ends with its map empty
+            wasyncore.close_all(server._map, ignore_all=True)
+            closed.set()
+
+        try:
+            server.trigger.pull_trigger(close_all)  # runs on the loop's thread, waking its select() now
+        except OSError:
+            close_all()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if not closed.is_set():  # the loop had already ended (or never ran the thunk)
+            close_all()
+        server.task_dispatcher.shutdown(timeout=2)
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
