@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-bot", description="Incident response for Slack.")
     sub = parser.add_subparsers(dest="command")
 
-    serve = sub.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz)")
+    serve = sub.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz, GET /metrics)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--threads", type=int, default=16)
@@ -92,16 +93,30 @@ def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from waitress.server import create_server
 
-    from bot.web import create_wsgi_app
+    from bot.web import create_metrics_app, create_wsgi_app, describe_routes
 
     container = _prepare(settings)
     container.start_background()
     server = create_server(create_wsgi_app(container), host=args.host, port=args.port, threads=args.threads)
-    _on_term(server.close)
-    log.info("serving on http://%s:%s (POST /slack/events, GET /healthz)", args.host, args.port)
+    servers = [server]
+    if settings.metrics_port:
+        metrics_server = create_server(
+            create_metrics_app(container), host=args.host, port=settings.metrics_port, threads=2
+        )
+        servers.append(metrics_server)
+        threading.Thread(target=metrics_server.run, name="metrics-server", daemon=True).start()
+        log.info("metrics on http://%s:%s/metrics", args.host, settings.metrics_port)
+
+    def stop() -> None:
+        for each in servers:
+            each.close()
+
+    _on_term(stop)
+    log.info("serving on http://%s:%s (%s)", args.host, args.port, describe_routes())
     try:
         server.run()
     finally:
+        stop()
         container.close()
     return 0
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # The leader re-reads the due-time tables this often even without a wake-up (a safety net).
     scheduler_resync_seconds: float = 3.0
     run_scheduler: bool = True
+    # When set, /metrics is also served on this port (e.g. one the load balancer does not expose).
+    metrics_port: int | None = None
 
     @property
     def slack_configured(self) -> bool:

@@ -16,17 +16,22 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.features import installers
+from bot.logs import ContextExecutor, quiet_signature_failures
+from bot.metrics import Metrics
 from bot.playbooks.loader import Playbooks, load_playbooks
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
 from bot.services.incidents import IncidentService
 from bot.services.registry import Services
+from bot.slack import middleware
+from bot.slack.client import ObservedWebClient
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners import register_all
 from bot.slack.listeners.common import SOMETHING_WENT_WRONG
 from bot.slack.notifier import SlackNotifier
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
+from bot.storage.gauges import SharedState, shared_state
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ class Container:
     dispatcher: OutboxDispatcher
     services: Services
     app: App
+    metrics: Metrics
     redis: Any = None
     on_start: list[Callable[[], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)
@@ -81,11 +87,18 @@ def build_container(
     engine = make_engine(settings.database_url)
     uow = UnitOfWork(make_session_factory(engine))
     redis_client = _redis(settings.redis_url)
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    metrics = Metrics()
+    client: WebClient = ObservedWebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, observe=metrics.slack_call
+    )
     gateway = SlackGateway(client, settings.incidents_channel)
     notifier = SlackNotifier(gateway, clock, lambda: playbooks.checklists)
-    dispatcher = OutboxDispatcher(uow, notifier, clock, settings.outbox_poll_seconds)
-    ctx = ServiceContext(uow=uow, playbooks=playbooks, clock=clock, after_commit=[dispatcher.kick])
+    dispatcher = OutboxDispatcher(
+        uow, notifier, clock, settings.outbox_poll_seconds, on_failed=metrics.outbox_failed.inc
+    )
+    ctx = ServiceContext(
+        uow=uow, playbooks=playbooks, clock=clock, after_commit=[dispatcher.kick], metrics=metrics
+    )
     services = Services(ctx=ctx, incidents=IncidentService(ctx))
     services.extra["claim_event"] = _event_claimer(uow, redis_client)
     app = App(
@@ -94,9 +107,20 @@ def build_container(
         client=client,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
-        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
+        # Listener threads keep the request's log scope (request id, incident).
+        listener_executor=ContextExecutor(
+            listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt")
+        ),
     )
+    quiet_signature_failures()
+    middleware.install(app, client, metrics.request_acked)
     _install_error_handler(app)
+
+    def read_shared_state() -> SharedState:
+        with uow() as session:
+            return shared_state(session)
+
+    metrics.watch_shared_state(read_shared_state, lambda: playbooks.severities.ids(), clock)
     container = Container(
         settings=settings,
         engine=engine,
@@ -108,6 +132,7 @@ def build_container(
         dispatcher=dispatcher,
         services=services,
         app=app,
+        metrics=metrics,
         redis=redis_client,
     )
     for install in installers():

@@ -1,34 +1,92 @@
-"""The HTTP surface: ``POST /slack/events`` for Bolt and ``GET /healthz`` for load balancers."""
+"""The HTTP surface: a Flask router over one table of routes (Slack events, health, metrics)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from flask import Flask, Response
+from flask import request as flask_request
+from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.container import Container
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
+# A view takes ``Web`` and the route's path parameters (``/alerts/<source>`` passes ``source=...``).
+View = Callable[..., Response]
 
 
-def create_wsgi_app(container: Container) -> WSGIApp:
-    bolt = SlackRequestHandler(container.app, path="/slack/events")
+@dataclass
+class Web:
+    """What a view may use: the container and Bolt's request handler."""
 
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == "/healthz":
-            ok = container.database_ok()
-            body = b'{"status":"ok"}' if ok else b'{"status":"database unreachable"}'
-            start_response(
-                "200 OK" if ok else "503 Service Unavailable",
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
-        if path == "/slack/events":
-            return bolt(environ, start_response)
-        body = b"Not Found"
-        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
-        return [body]
+    container: Container
+    bolt: SlackRequestHandler
 
-    return app
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    methods: tuple[str, ...]
+    view: View
+
+
+def json_response(data: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(data), status=status, mimetype="application/json")
+
+
+def slack_events(web: Web) -> Response:
+    return web.bolt.handle(flask_request)
+
+
+def healthz(web: Web) -> Response:
+    if web.container.database_ok():
+        return json_response({"status": "ok"})
+    return json_response({"status": "database unreachable"}, 503)
+
+
+def metrics(web: Web) -> Response:
+    body, content_type = web.container.metrics.render()
+    return Response(body, status=200, content_type=content_type)
+
+
+# Every HTTP route the bot serves: adding one is one line here.
+# Coming on the same server: ("/status", GET), ("/status.json", GET), ("/alerts/<source>", POST).
+ROUTES: tuple[Route, ...] = (
+    Route("/slack/events", ("POST",), slack_events),
+    Route("/healthz", ("GET",), healthz),
+    Route("/metrics", ("GET",), metrics),
+)
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+
+
+def describe_routes(routes: tuple[Route, ...] = ROUTES) -> str:
+    return ", ".join(f"{'/'.join(r.methods)} {r.path}" for r in routes)
+
+
+def create_wsgi_app(container: Container, routes: tuple[Route, ...] = ROUTES) -> Flask:
+    web = Web(container, SlackRequestHandler(container.app))
+    flask = Flask("incident-bot")
+    for route in routes:
+        flask.add_url_rule(
+            route.path,
+            endpoint=route.path,
+            view_func=_bind(route.view, web),
+            methods=list(route.methods),
+        )
+    return flask
+
+
+def create_metrics_app(container: Container) -> Flask:
+    """The metrics alone, for ``METRICS_PORT``."""
+    return create_wsgi_app(container, tuple(r for r in ROUTES if r.path == METRICS_PATH))
+
+
+def _bind(view: View, web: Web) -> Callable[..., Response]:
+    def bound(**params: Any) -> Response:
+        return view(web, **params)
+
+    return bound

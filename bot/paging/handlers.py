@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from bot.metrics import Metrics
 from bot.paging.base import Page, Pager
 from bot.paging.people import PeopleResolver
 from bot.playbooks.oncall import OnCall, parse_target
@@ -33,7 +34,9 @@ class PagingHandlers:
         oncall: Callable[[], OnCall],
         pagers: Sequence[Pager],
         clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.notifier = notifier
         self.people = people
         self.oncall = oncall
@@ -82,8 +85,7 @@ class PagingHandlers:
         page = Page(
             inc, users, level_index + 1, int(d.payload.get("cycle", 0)), str(d.payload["reason"]), policy.id
         )
-        for pager in self.pagers:
-            pager.page(d, page)
+        self._page_all(d, page)
         if channel:
             self.notifier.post(
                 d,
@@ -106,8 +108,7 @@ class PagingHandlers:
             users = tuple(self.people.users(self.oncall(), targets, at))
             d.mark("users", list(users))
         page = Page(inc, users, 0, 0, str(d.payload["reason"]), str(d.payload.get("policy", "")))
-        for pager in self.pagers:
-            pager.page(d, page)
+        self._page_all(d, page)
         self.notifier.post(
             d,
             "channel",
@@ -115,6 +116,15 @@ class PagingHandlers:
             blocks.page_notice(users, 0, 0, page.reason),
             f"Paged: {page.reason}",
         )
+
+    def _page_all(self, d: Delivery, page: Page) -> None:
+        """Every pager, each counted once per delivery however often the delivery is retried."""
+        for pager in self.pagers:
+            pager.page(d, page)
+            counted = f"counted:{pager.name}"
+            if not d.done(counted):
+                d.mark(counted)
+                self.metrics.pages_sent.labels(pager.name).inc()
 
     def exhausted(self, d: Delivery) -> None:
         inc = self._incident(d)
@@ -150,6 +160,9 @@ class PagingHandlers:
                 d.mark("also", also)
         blocks_ = blocks.nudge(inc, int(d.payload.get("since_seconds", 0)), ignored, also)
         self.notifier.post(d, "message", self._channel(d), blocks_, f"Update reminder for {inc.ref}")
+        if not d.done("counted"):
+            d.mark("counted")
+            self.metrics.nudges_sent.inc()
 
     def _louder(self, inc: IncidentView, d: Delivery) -> list[str]:
         comms = inc.holder(COMMS_ROLE)

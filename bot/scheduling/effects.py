@@ -115,11 +115,13 @@ class Effects:
         oncall: Callable[[], OnCall],
         clock: Callable[[], datetime],
         external_pager: bool = False,
+        on_escalated: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.oncall = oncall
         self.clock = clock
         self.external_pager = external_pager
+        self.on_escalated = on_escalated
 
     # -- what is due ---------------------------------------------------------------------------
     def due_times(self) -> list[Due]:
@@ -288,6 +290,13 @@ class Effects:
 
     def fire_escalation(self, incident_id: int) -> bool:
         """Page the next step of the chain (or say nobody acknowledged), once per due time."""
+        escalated: list[bool] = []
+        fired = self._fire_escalation(incident_id, escalated)
+        if escalated:  # counted once the step is committed
+            self.on_escalated()
+        return fired
+
+    def _fire_escalation(self, incident_id: int, escalated: list[bool]) -> bool:
         now = self.clock()
         with self.uow() as session:
             incident = repo.get_incident(session, incident_id, lock=True)
@@ -349,6 +358,7 @@ class Effects:
             chain.cycle, chain.level = step.cycle, step.level
             chain.next_due_at = _following(due, wait_after(policy, step, respond_within), now)
             if current is not None:
+                escalated.append(True)
                 repo.add_entry(
                     session,
                     incident,

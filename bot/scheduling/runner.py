@@ -6,8 +6,9 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -46,8 +47,10 @@ class SchedulerRunner:
         effects: Effects,
         resync_seconds: float = 3.0,
         after_fire: Callable[[], None] = lambda: None,
+        on_fired: Callable[[datetime, datetime], None] = lambda due, now: None,
     ) -> None:
         self.engine = engine
+        self.on_fired = on_fired
         self.effects = effects
         self.resync_seconds = resync_seconds
         self.after_fire = after_fire
@@ -71,6 +74,7 @@ class SchedulerRunner:
             job_defaults=JOB_DEFAULTS,
             timezone=UTC,
         )
+        scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         scheduler.start(paused=True)
         self.scheduler = scheduler
         self.resync()  # rewrite the store from the tables before anything runs
@@ -93,6 +97,12 @@ class SchedulerRunner:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        """How late each job fired compared with its due time (the fire-lag histogram)."""
+        now = datetime.now(UTC)
+        for due in event.scheduled_run_times or ():
+            self.on_fired(due, now)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -127,6 +127,7 @@ class ScheduleActions:
                 actor_id=user_id,
             )
         self.ctx.committed()
+        self.ctx.metrics.escalations.inc()
         return f"Paging level {step.level + 1} of the *{policy.id}* escalation policy now."
 
     def snooze(self, incident_id: int, user_id: str, for_: timedelta = SNOOZE_FOR) -> str:

@@ -36,14 +36,22 @@ def install(container: Container) -> None:
     pagers: list[Pager] = [SlackDmPager(container.notifier)]
     if settings.pagerduty_routing_key:
         pagers.append(PagerDutyPager(settings.pagerduty_routing_key, settings.pagerduty_events_url))
-    PagingHandlers(container.notifier, people, oncall, pagers, clock).install()
+    metrics = container.metrics
+    PagingHandlers(container.notifier, people, oncall, pagers, clock, metrics).install()
 
-    effects = Effects(container.uow, oncall, clock, external_pager=bool(settings.pagerduty_routing_key))
+    effects = Effects(
+        container.uow,
+        oncall,
+        clock,
+        external_pager=bool(settings.pagerduty_routing_key),
+        on_escalated=metrics.escalations.inc,
+    )
     runner = SchedulerRunner(
         container.engine,
         effects,
         after_fire=container.dispatcher.kick,
         resync_seconds=settings.scheduler_resync_seconds,
+        on_fired=metrics.fired,
     )
     waker = Waker(settings.database_url, container.redis)
     actions = ScheduleActions(services.ctx, oncall)
@@ -73,6 +81,7 @@ def install(container: Container) -> None:
         runner.stop()
 
     elector = LeaderElector(lease_for(settings.database_url, container.redis), elected, lost)
+    metrics.watch_leadership(lambda: elector.is_leader)
     services.extra["elector"] = elector
     container.on_close.append(waker.close)
     if settings.run_scheduler:

@@ -1,4 +1,4 @@
-"""What every use case needs: the unit of work, the playbooks, a clock and the after-commit hooks."""
+"""What every use case needs: the unit of work, the playbooks, a clock, after-commit hooks and metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
+from bot.metrics import Metrics
 from bot.storage.db import UnitOfWork
 
 
@@ -33,6 +34,7 @@ class ServiceContext:
     clock: Callable[[], datetime] = utc_now
     # Called after a commit that queued Slack work or changed a due time (delivery kick, scheduler wake-up).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def committed(self) -> None:
         for hook in self.after_commit:

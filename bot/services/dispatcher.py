@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from bot.logs import incident_scope
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.views import EntryView, entry_view, incident_view
 from bot.storage import repositories as repo
@@ -34,9 +35,15 @@ class OutboxDispatcher:
     """One per process. ``kick()`` after a commit; a thread also polls for retries and other replicas' work."""
 
     def __init__(
-        self, uow: UnitOfWork, notifier: Notifier, clock: Callable[[], datetime], poll_seconds: float = 2.0
+        self,
+        uow: UnitOfWork,
+        notifier: Notifier,
+        clock: Callable[[], datetime],
+        poll_seconds: float = 2.0,
+        on_failed: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
+        self.on_failed = on_failed
         self.notifier = notifier
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -143,20 +150,23 @@ class OutboxDispatcher:
                 load_entries=self._entries_loader(msg.incident_id),
             )
             created_at, attempts = msg.created_at, msg.attempts
-        outcome, error, retry_after = "done", "", None
-        try:
-            self.notifier.deliver(delivery)
-        except RetryLater as exc:
-            outcome, error, retry_after = "retry", str(exc), exc.after_seconds
-        except GiveUp as exc:
-            outcome, error = "dead", str(exc)
-        except Exception as exc:  # a bug in a handler: keep the message, report loudly, retry later
-            log.exception("outbox handler crashed on %s #%s", delivery.event, message_id)
-            outcome, error = "retry", f"{type(exc).__name__}: {exc}"
-        now = self.clock()
-        if outcome == "retry" and now - created_at > GIVE_UP_AFTER:
-            outcome = "dead"
-        self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now)
+        with incident_scope(view.ref if view else None):
+            outcome, error, retry_after = "done", "", None
+            try:
+                self.notifier.deliver(delivery)
+            except RetryLater as exc:
+                outcome, error, retry_after = "retry", str(exc), exc.after_seconds
+            except GiveUp as exc:
+                outcome, error = "dead", str(exc)
+            except Exception as exc:  # a bug in a handler: keep the message, report loudly, retry later
+                log.exception("outbox handler crashed on %s #%s", delivery.event, message_id)
+                outcome, error = "retry", f"{type(exc).__name__}: {exc}"
+            now = self.clock()
+            if outcome == "retry" and now - created_at > GIVE_UP_AFTER:
+                outcome = "dead"
+            self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now)
+            if outcome == "dead":
+                self.on_failed()
         return outcome
 
     def _record(

@@ -13,6 +13,7 @@ from bot.domain.naming import incident_ref
 from bot.domain.roles import COMMANDER, Role
 from bot.domain.severity import Severity
 from bot.domain.status import IllegalTransition, Status, check_reopen, check_transition
+from bot.logs import bind_incident
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
 from bot.services.views import IncidentView, incident_view, snapshot_roles, snapshot_severities
@@ -112,6 +113,8 @@ class IncidentService:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
             view = incident_view(incident)
         self.ctx.committed()
+        self.ctx.metrics.incidents_declared.labels(severity.id).inc()
+        bind_incident(view.ref)
         return Declared(view, created=True)
 
     # -- lookups -------------------------------------------------------------------------------
@@ -120,6 +123,7 @@ class IncidentService:
             incident = repo.incident_by_channel(session, channel_id)
             if incident is None:
                 raise NotAnIncidentChannel(verb)
+            bind_incident(incident.ref)
             return incident_view(incident)
 
     def get(self, incident_id: int) -> IncidentView:
@@ -127,6 +131,7 @@ class IncidentService:
             incident = repo.get_incident(session, incident_id)
             if incident is None:
                 raise IncidentNotFound()
+            bind_incident(incident.ref)
             return incident_view(incident)
 
     def list_open(self) -> list[IncidentView]:
@@ -357,6 +362,7 @@ class IncidentService:
             repo.enqueue(session, "incident.acknowledged", incident.id, {"entry_id": entry.id})
             view = incident_view(incident)
         self.ctx.committed()
+        self.ctx.metrics.time_to_acknowledge.labels(view.severity.id).observe(took.total_seconds())
         return Acknowledged(view, already_by=None)
 
     def request_summary(self, incident_id: int, actor_id: str) -> None:
@@ -370,6 +376,7 @@ class IncidentService:
         incident = repo.get_incident(session, incident_id, lock=lock)
         if incident is None:
             raise IncidentNotFound()
+        bind_incident(incident.ref)
         return incident
 
 

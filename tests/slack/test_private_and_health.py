@@ -50,12 +50,8 @@ def test_healthz_is_503_when_the_database_is_unreachable() -> None:
         playbooks_dir=SHIPPED_PLAYBOOKS,
     )
     container = build_container(settings)
-    app = create_wsgi_app(container)
-    seen: list[str] = []
-    body = b"".join(
-        app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda status, headers: seen.append(status))
-    )
-    assert seen == ["503 Service Unavailable"] and b"unreachable" in body
+    response = create_wsgi_app(container).test_client().get("/healthz")
+    assert response.status_code == 503 and b"unreachable" in response.data
     container.close()
 
 

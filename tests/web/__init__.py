@@ -1,0 +1,1 @@
+"""Tests of the HTTP surface: routes, metrics, logs."""
