@@ -113,7 +113,7 @@ def build_container(
         ),
     )
     quiet_signature_failures()
-    middleware.install(app, client, metrics.request_acked)
+    middleware.install(app, client)
     _install_error_handler(app)
 
     def read_shared_state() -> SharedState:

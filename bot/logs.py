@@ -52,6 +52,12 @@ def bind_incident(ref: str | None) -> None:
         _incident.set(ref)
 
 
+def begin_request(request_id: str) -> None:
+    """Name the Slack request being handled now (inside ``request_scope``, which undoes it)."""
+    _request.set(request_id)
+    _incident.set(None)
+
+
 @contextmanager
 def request_scope(request_id: str | None) -> Iterator[None]:
     """A Slack request or event: its id on every line inside, and a fresh incident slot."""

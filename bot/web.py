@@ -12,6 +12,7 @@ from flask import request as flask_request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.container import Container
+from bot.slack.middleware import observe_request
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 # A view takes ``Web`` and the route's path parameters (``/alerts/<source>`` passes ``source=...``).
@@ -38,7 +39,7 @@ def json_response(data: dict[str, Any], status: int = 200) -> Response:
 
 
 def slack_events(web: Web) -> Response:
-    return web.bolt.handle(flask_request)
+    return observe_request(lambda: web.bolt.handle(flask_request), web.container.metrics.request_acked)
 
 
 def healthz(web: Web) -> Response:
