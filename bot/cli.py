@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from bot.config import Settings, get_settings
+from bot.config import Settings, SettingsFileError, get_settings
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -22,8 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json and args.handler is not _playground)
+    try:
+        settings = get_settings()
+    except SettingsFileError as exc:
+        print(f"incident-bot: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(
+        settings.log_level,
+        settings.log_json and args.handler is not _playground,
+        secrets=settings.secret_values(),
+    )
     return int(args.handler(args, settings) or 0)
 
 

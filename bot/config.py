@@ -1,13 +1,33 @@
-"""Settings from the environment (and a ``.env`` file), validated by pydantic-settings."""
+"""Settings from the environment (and a ``.env`` file), validated by pydantic-settings; secrets may be files."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+FILE_SUFFIX = "_FILE"
+
+
+class FromFile:
+    """Marks a setting whose value may instead be read from the file named by ``<NAME>_FILE``."""
+
+    def __repr__(self) -> str:
+        return "FromFile()"
+
+
+FROM_FILE = FromFile()
+# A setting that Docker or Kubernetes secrets can provide: ``SLACK_BOT_TOKEN_FILE=/run/secrets/token``.
+Secret = Annotated[str | None, FROM_FILE]
+
+
+class SettingsFileError(ValueError):
+    """A ``*_FILE`` setting names a file that cannot be used; the message says which and why."""
 
 
 class Settings(BaseSettings):
@@ -15,15 +35,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
+    slack_bot_token: Secret = None
+    slack_signing_secret: Secret = None
+    slack_app_token: Secret = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'incident-bot.db'}")
+    database_url: Annotated[str, FROM_FILE] = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'incident-bot.db'}"
+    )
     redis_url: str | None = None
     playbooks_dir: Path = Path("playbooks")
     incidents_channel: str = "incidents"
-    pagerduty_routing_key: str | None = None
+    pagerduty_routing_key: Secret = None
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     log_level: str = "INFO"
     log_json: bool = True
@@ -37,6 +59,74 @@ class Settings(BaseSettings):
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def secret_values(self) -> list[str]:
+        """Every configured value of a ``FROM_FILE`` setting (and the database password), for scrubbing logs."""
+        from sqlalchemy.engine import make_url
+
+        values = [str(getattr(self, name)) for name in file_settings() if getattr(self, name)]
+        try:
+            password = make_url(self.database_url).password
+        except Exception:  # not a URL SQLAlchemy understands: the whole value is scrubbed anyway
+            password = None
+        return [*values, *([str(password)] if password else [])]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit arguments first, then *_FILE, then the plain variables.
+        return init_settings, SecretFilesSource(settings_cls), env_settings, dotenv_settings, file_secret_settings
+
+
+class SecretFilesSource(PydanticBaseSettingsSource):
+    """Reads ``<NAME>_FILE`` for every ``FROM_FILE`` setting: the file's text, surrounding whitespace trimmed."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is done in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        environ = {k.upper(): v for k, v in os.environ.items()}
+        values: dict[str, Any] = {}
+        for name in file_settings():
+            variable = name.upper() + FILE_SUFFIX
+            path = environ.get(variable)
+            if not path:
+                continue
+            if environ.get(name.upper()):
+                raise SettingsFileError(f"Set {name.upper()} or {variable}, not both.")
+            values[name] = read_secret_file(variable, Path(path))
+        return values
+
+
+def read_secret_file(variable: str, path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise SettingsFileError(f"{variable}={path}: no such file") from None
+    except IsADirectoryError:
+        raise SettingsFileError(f"{variable}={path}: is a directory, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsFileError(f"{variable}={path}: cannot be read ({exc})") from None
+    if not text:
+        raise SettingsFileError(f"{variable}={path}: the file is empty")
+    return text
+
+
+def file_settings() -> list[str]:
+    """Names of the settings that ``<NAME>_FILE`` may provide."""
+    return [n for n, f in Settings.model_fields.items() if any(isinstance(m, FromFile) for m in f.metadata)]
+
+
+def environment_names() -> set[str]:
+    """Every environment variable the settings read (``*_FILE`` included)."""
+    names = {name.upper() for name in Settings.model_fields}
+    return names | {name.upper() + FILE_SUFFIX for name in file_settings()}
 
 
 def get_settings(**overrides: object) -> Settings:
