@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     check = pb_sub.add_parser("check", help="validate a playbooks directory")
     check.add_argument("directory", nargs="?", default=None)
     check.set_defaults(handler=_playbooks_check)
+    init = pb_sub.add_parser("init", help="copy the default playbooks into DIRECTORY for editing")
+    init.add_argument("directory", type=Path)
+    init.set_defaults(handler=_playbooks_init)
 
     play = sub.add_parser("playground", help="a local Slack playground in the browser, no workspace needed")
     play.add_argument("--host", default="127.0.0.1")
@@ -75,13 +78,13 @@ def _parser() -> argparse.ArgumentParser:
 def _load_playbooks_or_exit(settings: Settings) -> None:
     from bot.playbooks.loader import check_playbooks
 
-    problems = check_playbooks(settings.playbooks_dir)
+    directory = settings.playbooks_path()
+    problems = check_playbooks(directory)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        raise SystemExit(
-            f"refusing to start: {len(problems)} problem(s) in playbooks at {settings.playbooks_dir}"
-        )
+        raise SystemExit(f"refusing to start: {len(problems)} problem(s) in playbooks at {directory}")
+    log.info("playbooks from %s", directory)
 
 
 def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
@@ -164,7 +167,7 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _playbooks_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.playbooks.loader import check_playbooks
 
-    directory = Path(args.directory) if args.directory else settings.playbooks_dir
+    directory = Path(args.directory) if args.directory else settings.playbooks_path()
     problems = check_playbooks(directory)
     for problem in problems:
         print(problem)
@@ -172,6 +175,18 @@ def _playbooks_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
     print(f"{directory}: ok")
+    return 0
+
+
+def _playbooks_init(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.playbooks.shipped import PlaybooksInitError, init_playbooks
+
+    try:
+        written = init_playbooks(args.directory)
+    except PlaybooksInitError as exc:
+        print(f"incident-bot: {exc}; nothing was copied", file=sys.stderr)
+        return 1
+    print(f"copied {len(written)} file(s) into {args.directory}; point PLAYBOOKS_DIR at it")
     return 0
 
 

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
         default_factory=lambda: f"sqlite:///{Path.cwd() / 'incident-bot.db'}"
     )
     redis_url: str | None = None
-    playbooks_dir: Path = Path("playbooks")
+    # Unset: ./playbooks when it exists, else the defaults shipped inside the package.
+    playbooks_dir: Path | None = None
     incidents_channel: str = "incidents"
     pagerduty_routing_key: Secret = None
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def playbooks_path(self) -> Path:
+        """The playbooks directory in use (see ``bot.playbooks.shipped.resolve_playbooks_dir``)."""
+        from bot.playbooks.shipped import resolve_playbooks_dir
+
+        return resolve_playbooks_dir(self.playbooks_dir)
 
     def secret_values(self) -> list[str]:
         """Every configured value of a ``FROM_FILE`` setting (and the database password), for scrubbing logs."""

@@ -83,7 +83,7 @@ def build_container(
     listener_executor: Executor | None = None,
 ) -> Container:
     """Build everything; does not start threads (``start_background``) or migrate (``migrate.upgrade``)."""
-    playbooks = playbooks or load_playbooks(settings.playbooks_dir)
+    playbooks = playbooks or load_playbooks(settings.playbooks_path())
     engine = make_engine(settings.database_url)
     uow = UnitOfWork(make_session_factory(engine))
     redis_client = _redis(settings.redis_url)
