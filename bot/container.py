@@ -1,34 +1,57 @@
-"""The one place that builds engine, sessions, Redis, WebClient, Bolt app, dispatcher and services."""
+"""The composition root: builds engine, Redis, Slack client, adapters, use cases, outbox table and Bolt app.
+
+Everything is built here, explicitly and in one order; nothing registers itself elsewhere. Optional outside
+systems (PagerDuty, Redis, AWS credentials) are adapters chosen from the settings below.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import redis
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.features import installers
+from bot.integrations.aws import ClientFactory
 from bot.logs import ContextExecutor, quiet_signature_failures
 from bot.metrics import Metrics
+from bot.paging.handlers import PagingHandlers
+from bot.paging.pagerduty import PagerDutyPager
+from bot.paging.people import PeopleResolver
 from bot.playbooks.loader import Playbooks, load_playbooks
+from bot.playbooks.oncall import OnCall
+from bot.scheduling.effects import Effects
+from bot.scheduling.election import LeaderElector
+from bot.scheduling.lease import lease_for
+from bot.scheduling.runner import SchedulerRunner
+from bot.scheduling.usecases import ScheduleActions
+from bot.scheduling.wake import Waker
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
+from bot.services.drafts import DraftService
 from bot.services.incidents import IncidentService
-from bot.services.registry import Services
+from bot.services.ports import Pager
+from bot.services.registry import OnCallQuery, Services
+from bot.services.runbooks import RunbookService
 from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
+from bot.slack.directory import SlackDirectory
+from bot.slack.dm_pager import SlackDmPager
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners import register_all
-from bot.slack.listeners.common import SOMETHING_WENT_WRONG
+from bot.slack.listeners.replies import SOMETHING_WENT_WRONG
 from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
+from bot.slack.paging_posts import SlackPagingPosts
+from bot.slack.runbook_posts import RunbookPosts
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
@@ -45,13 +68,15 @@ class Container:
     client: WebClient
     gateway: SlackGateway
     notifier: SlackNotifier
+    outbox: OutboxRoutes
     dispatcher: OutboxDispatcher
     services: Services
+    scheduler: SchedulerRunner
+    waker: Waker
+    elector: LeaderElector
     app: App
     metrics: Metrics
-    redis: Any = None
-    on_start: list[Callable[[], None]] = field(default_factory=list)
-    on_close: list[Callable[[], None]] = field(default_factory=list)
+    redis: redis.Redis | None = None
 
     def database_ok(self) -> bool:
         try:
@@ -65,12 +90,13 @@ class Container:
     def start_background(self) -> None:
         self.dispatcher.start()
         self.dispatcher.kick()
-        for hook in self.on_start:
-            hook()
+        if self.settings.run_scheduler:
+            self.elector.start()
 
     def close(self) -> None:
-        for hook in reversed(self.on_close):
-            hook()
+        if self.settings.run_scheduler:
+            self.elector.stop()
+        self.waker.close()
         self.dispatcher.stop()
         self.engine.dispose()
 
@@ -83,7 +109,12 @@ def build_container(
     listener_executor: Executor | None = None,
 ) -> Container:
     """Build everything; does not start threads (``start_background``) or migrate (``migrate.upgrade``)."""
-    playbooks = playbooks or load_playbooks(settings.playbooks_path())
+    loaded = playbooks or load_playbooks(settings.playbooks_path())
+
+    def oncall() -> OnCall:
+        return loaded.oncall
+
+    # Storage and the outside systems.
     engine = make_engine(settings.database_url)
     uow = UnitOfWork(make_session_factory(engine))
     redis_client = _redis(settings.redis_url)
@@ -92,15 +123,64 @@ def build_container(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, observe=metrics.slack_call
     )
     gateway = SlackGateway(client, settings.incidents_channel)
-    notifier = SlackNotifier(gateway, clock, lambda: playbooks.checklists)
+    pagers: list[Pager] = []
+    if settings.pagerduty_routing_key:
+        pagers.append(PagerDutyPager(settings.pagerduty_routing_key, settings.pagerduty_events_url))
+
+    # Use cases. Their after-commit hooks (deliver now, wake the scheduler) are added once those exist.
+    ctx = ServiceContext(uow=uow, playbooks=loaded, clock=clock, metrics=metrics)
+    people = PeopleResolver(SlackDirectory(gateway))
+    # AWS clients from boto3's standard credential chain and region settings, built on first use only.
+    runbooks = RunbookService(ctx, loaded, ClientFactory)
+    services = Services(
+        ctx=ctx,
+        incidents=IncidentService(ctx),
+        runbooks=runbooks,
+        drafts=DraftService(ctx, lambda: loaded.templates),
+        schedule=ScheduleActions(ctx, oncall),
+        oncall=OnCallQuery(oncall, clock, people),
+        claim_event=_event_claimer(uow, redis_client),
+    )
+
+    # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
+    notifier = SlackNotifier(gateway, clock, lambda: loaded.checklists)
+    paging = PagingHandlers(
+        SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier), *pagers], clock, metrics
+    )
+    outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks)))
     dispatcher = OutboxDispatcher(
-        uow, notifier, clock, settings.outbox_poll_seconds, on_failed=metrics.outbox_failed.inc
+        uow, outbox, clock, settings.outbox_poll_seconds, on_failed=metrics.outbox_failed.inc
     )
-    ctx = ServiceContext(
-        uow=uow, playbooks=playbooks, clock=clock, after_commit=[dispatcher.kick], metrics=metrics
+    waker = Waker(settings.database_url, redis_client)
+    ctx.after_commit.extend([dispatcher.kick, waker.wake])
+
+    # The scheduler: runs on the elected leader only, woken after commits that change a due time.
+    effects = Effects(
+        uow,
+        oncall,
+        clock,
+        external_pager=bool(settings.pagerduty_routing_key),
+        on_escalated=metrics.escalations.inc,
     )
-    services = Services(ctx=ctx, incidents=IncidentService(ctx))
-    services.extra["claim_event"] = _event_claimer(uow, redis_client)
+    scheduler = SchedulerRunner(
+        engine,
+        effects,
+        after_fire=dispatcher.kick,
+        resync_seconds=settings.scheduler_resync_seconds,
+        on_fired=metrics.fired,
+    )
+
+    def elected() -> None:
+        scheduler.start()
+        waker.listen(scheduler.wake)
+
+    def lost() -> None:
+        waker.unlisten()
+        scheduler.stop()
+
+    elector = LeaderElector(lease_for(settings.database_url, redis_client), elected, lost)
+    metrics.watch_leadership(lambda: elector.is_leader)
+
     app = App(
         # The token comes with the client (Bolt takes client.token), so every call uses SLACK_API_URL.
         signing_secret=settings.slack_signing_secret or "",
@@ -115,41 +195,65 @@ def build_container(
     quiet_signature_failures()
     middleware.install(app, client)
     _install_error_handler(app)
+    register_all(app, services)
 
     def read_shared_state() -> SharedState:
         with uow() as session:
             return shared_state(session)
 
-    metrics.watch_shared_state(read_shared_state, lambda: playbooks.severities.ids(), clock)
-    container = Container(
+    metrics.watch_shared_state(read_shared_state, lambda: loaded.severities.ids(), clock)
+    return Container(
         settings=settings,
         engine=engine,
         uow=uow,
-        playbooks=playbooks,
+        playbooks=loaded,
         client=client,
         gateway=gateway,
         notifier=notifier,
+        outbox=outbox,
         dispatcher=dispatcher,
         services=services,
+        scheduler=scheduler,
+        waker=waker,
+        elector=elector,
         app=app,
         metrics=metrics,
         redis=redis_client,
     )
-    for install in installers():
-        install(container)
-    register_all(app, services)
-    return container
 
 
-def _redis(url: str | None) -> Any:
+def _outbox_table(notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts) -> dict[str, Handler]:
+    return {
+        # A declaration: the channel, card and broadcast first, then the runbooks that may help.
+        "incident.declared": in_order(notifier.declared, runbooks.suggestions),
+        "incident.role_assigned": notifier.role_assigned,
+        "incident.updated": notifier.updated,
+        "incident.severity_changed": notifier.severity_changed,
+        "incident.note_added": notifier.note_added,
+        "incident.resolved": notifier.resolved,
+        "incident.reopened": notifier.reopened,
+        "incident.acknowledged": notifier.acknowledged,
+        "incident.summary": notifier.summary,
+        "slack.post": notifier.generic_post,
+        "paging.page": paging.page,
+        "paging.long_running": paging.long_running,
+        "paging.exhausted": paging.exhausted,
+        "paging.acknowledged": paging.acknowledged,
+        "paging.resolved": paging.resolved,
+        "nudge.post": paging.nudge,
+        "runbook.attached": runbooks.attached,
+        "runbook.refresh": runbooks.refresh,
+        "runbook.result": runbooks.result,
+    }
+
+
+def _redis(url: str | None) -> redis.Redis | None:
     if not url:
         return None
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
-def _event_claimer(uow: UnitOfWork, redis_client: Any) -> Callable[[str], bool]:
+def _event_claimer(uow: UnitOfWork, redis_client: redis.Redis | None) -> Callable[[str], bool]:
     """True the first time a key is seen (Redis ``SET NX EX`` when configured, the database otherwise)."""
 
     def claim(key: str) -> bool:

@@ -7,13 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.metrics import Metrics
-from bot.paging.base import Page, Pager
 from bot.paging.people import PeopleResolver
 from bot.playbooks.oncall import OnCall, parse_target
 from bot.services.outbox import Delivery, GiveUp
+from bot.services.ports import Page, Pager, PagingPosts
 from bot.services.views import IncidentView
-from bot.slack.blocks import paging as blocks
-from bot.slack.notifier import SlackNotifier
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +21,13 @@ LOUDER_AFTER = 3
 
 
 class PagingHandlers:
-    """Registered on the notifier: ``paging.page``, ``paging.long_running``, ``paging.exhausted``,
-    ``paging.acknowledged``, ``paging.resolved`` and ``nudge.post``.
+    """Handlers of ``paging.page``, ``paging.long_running``, ``paging.exhausted``, ``paging.acknowledged``,
+    ``paging.resolved`` and ``nudge.post`` (the container routes them); what shows in Slack goes to ``posts``.
     """
 
     def __init__(
         self,
-        notifier: SlackNotifier,
+        posts: PagingPosts,
         people: PeopleResolver,
         oncall: Callable[[], OnCall],
         pagers: Sequence[Pager],
@@ -37,19 +35,11 @@ class PagingHandlers:
         metrics: Metrics | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
-        self.notifier = notifier
+        self.posts = posts
         self.people = people
         self.oncall = oncall
         self.pagers = tuple(pagers)
         self.clock = clock
-
-    def install(self) -> None:
-        self.notifier.register("paging.page", self.page)
-        self.notifier.register("paging.long_running", self.long_running)
-        self.notifier.register("paging.exhausted", self.exhausted)
-        self.notifier.register("paging.acknowledged", self.acknowledged)
-        self.notifier.register("paging.resolved", self.resolved)
-        self.notifier.register("nudge.post", self.nudge)
 
     def _incident(self, d: Delivery) -> IncidentView:
         if d.incident is None:
@@ -61,9 +51,6 @@ class PagingHandlers:
         """Acknowledged or resolved: the automatic chain has nothing more to say."""
         return inc.acknowledged_at is not None or not inc.status.is_open
 
-    def _channel(self, d: Delivery) -> str:
-        return self.notifier._channel(d)
-
     def page(self, d: Delivery) -> None:
         inc = self._incident(d)
         if "by" not in d.payload and self._answered(inc):
@@ -71,7 +58,7 @@ class PagingHandlers:
             # the chain has stopped, so nobody more is paged. A manual escalation ("by") still pages.
             return
         # Pages go out even if the incident channel could not be created; the notice needs the channel.
-        channel = self.notifier.channel_or_none(d)
+        channel = self.posts.channel_or_none(d)
         policy = self.oncall().policies.get(str(d.payload.get("policy", "")))
         level_index = int(d.payload["level"])
         if policy is None or level_index >= len(policy.levels):
@@ -87,13 +74,7 @@ class PagingHandlers:
         )
         self._page_all(d, page)
         if channel:
-            self.notifier.post(
-                d,
-                "channel",
-                channel,
-                blocks.page_notice(users, page.level, page.cycle, page.reason),
-                f"Paged level {page.level}: {page.reason}",
-            )
+            self.posts.page_notice(d, channel, users, page.level, page.cycle, page.reason)
 
     def long_running(self, d: Delivery) -> None:
         """The people of a ``long_running`` rule, paged outside the chain (level 0 on the page)."""
@@ -109,13 +90,7 @@ class PagingHandlers:
             d.mark("users", list(users))
         page = Page(inc, users, 0, 0, str(d.payload["reason"]), str(d.payload.get("policy", "")))
         self._page_all(d, page)
-        self.notifier.post(
-            d,
-            "channel",
-            self._channel(d),
-            blocks.page_notice(users, 0, 0, page.reason),
-            f"Paged: {page.reason}",
-        )
+        self.posts.page_notice(d, self.posts.channel(d), users, 0, 0, page.reason)
 
     def _page_all(self, d: Delivery, page: Page) -> None:
         """Every pager, each counted once per delivery however often the delivery is retried."""
@@ -130,11 +105,7 @@ class PagingHandlers:
         inc = self._incident(d)
         if self._answered(inc):
             return  # acknowledged or resolved before the notice went out: somebody did answer
-        notice = blocks.exhausted_notice(inc)
-        text = f"Nobody acknowledged {inc.ref}"
-        self.notifier.post(d, "channel", self._channel(d), notice, text)
-        if not inc.private and not d.done("broadcast"):
-            self.notifier.post(d, "broadcast", self.notifier.slack.broadcast_channel_id(), notice, text)
+        self.posts.exhausted_notice(d, inc)
 
     def acknowledged(self, d: Delivery) -> None:
         inc = self._incident(d)
@@ -158,8 +129,7 @@ class PagingHandlers:
             else:
                 also = self._louder(inc, d)
                 d.mark("also", also)
-        blocks_ = blocks.nudge(inc, int(d.payload.get("since_seconds", 0)), ignored, also)
-        self.notifier.post(d, "message", self._channel(d), blocks_, f"Update reminder for {inc.ref}")
+        self.posts.nudge(d, inc, int(d.payload.get("since_seconds", 0)), ignored, also)
         if not d.done("counted"):
             d.mark("counted")
             self.metrics.nudges_sent.inc()

@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
-from bot.paging.base import Page
 from bot.services.outbox import Delivery, GiveUp, RetryLater
+from bot.services.ports import Page
 from bot.services.views import IncidentView
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Turn escalation targets (schedules, users, groups, emails) into Slack user ids, with cached look-ups."""
+"""Turn escalation targets (schedules, users, groups, emails) into chat user ids, with cached look-ups."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.playbooks.oncall import NotifyTarget, OnCall
 from bot.scheduling.rotation import on_call
-from bot.slack.gateway import SlackCallFailed, SlackGateway
+from bot.services.ports import Directory
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +18,10 @@ CACHE_SECONDS = 3600.0
 
 
 class PeopleResolver:
-    """Resolves at an instant: ``schedule:x`` is whoever is on call then; emails via users.lookupByEmail."""
+    """Resolves at an instant: ``schedule:x`` is whoever is on call then; emails and groups via ``directory``."""
 
-    def __init__(self, gateway: SlackGateway, cache_seconds: float = CACHE_SECONDS) -> None:
-        self.slack = gateway
+    def __init__(self, directory: Directory, cache_seconds: float = CACHE_SECONDS) -> None:
+        self.directory = directory
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
@@ -65,21 +65,11 @@ class PeopleResolver:
         return value  # type: ignore[no-any-return]
 
     def _email(self, email: str) -> tuple[str, ...]:
-        resp = self.slack.call("users.lookupByEmail", email=email, tolerate=("users_not_found",))
-        user = resp.get("user") or {}
-        if not resp.get("ok") or not user.get("id"):
+        user = self.directory.user_by_email(email)
+        if not user:
             log.warning("no Slack user for on-call email %s", email)
             return ()
-        return (str(user["id"]),)
+        return (user,)
 
     def _group(self, group_id: str) -> tuple[str, ...]:
-        try:
-            resp = self.slack.call(
-                "usergroups.users.list",
-                usergroup=group_id,
-                tolerate=("no_such_subteam", "paid_teams_only", "not_allowed_token_type"),
-            )
-        except SlackCallFailed as exc:
-            log.warning("cannot list user group %s: %s", group_id, exc)
-            return ()
-        return tuple(str(u) for u in resp.get("users") or ())
+        return self.directory.group_members(group_id)

@@ -1,20 +1,43 @@
-"""The set of use cases handed to transports (Slack listeners, scheduler jobs, CLI)."""
+"""The use cases handed to transports (Slack listeners, scheduler jobs, CLI): one typed field each."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
+from bot.playbooks.oncall import OnCall
+from bot.scheduling.usecases import ScheduleActions
 from bot.services.context import ServiceContext
+from bot.services.drafts import DraftService
 from bot.services.incidents import IncidentService
+from bot.services.runbooks import RunbookService
 
 
-@dataclass
+class PersonLookup(Protocol):
+    def person(self, entry: str) -> tuple[str, ...]:
+        """A playbook entry (user id or email) as user ids; empty when nobody matches."""
+        ...
+
+
+@dataclass(frozen=True)
+class OnCallQuery:
+    """Who is on call: the loaded schedules at the clock's time, entries resolved to people."""
+
+    schedules: Callable[[], OnCall]
+    clock: Callable[[], datetime]
+    people: PersonLookup
+
+
+@dataclass(frozen=True)
 class Services:
     ctx: ServiceContext
     incidents: IncidentService
-    # Feature services added as they are built (paging, runbooks); looked up by name.
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Slash-command verbs other features handle: verb -> handler(command, request) (see slack.listeners.commands).
-    command_handlers: dict[type, Callable[..., None]] = field(default_factory=dict)
+    runbooks: RunbookService
+    drafts: DraftService
+    # Escalate now, snooze a reminder: the use cases that change due times.
+    schedule: ScheduleActions
+    oncall: OnCallQuery
+    # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
+    claim_event: Callable[[str], bool]

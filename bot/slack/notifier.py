@@ -30,7 +30,7 @@ def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
 
 
 class SlackNotifier:
-    """Implements the services' ``Notifier`` on the Slack Web API."""
+    """One method per incident event on the Slack Web API; the outbox table (``OutboxRoutes``) calls them."""
 
     def __init__(
         self,
@@ -41,31 +41,6 @@ class SlackNotifier:
         self.slack = gateway
         self.clock = clock
         self.checklists = checklists
-        self._handlers: dict[str, Callable[[Delivery], None]] = {
-            "incident.declared": self.declared,
-            "incident.role_assigned": self.role_assigned,
-            "incident.updated": self.updated,
-            "incident.severity_changed": self.severity_changed,
-            "incident.note_added": self.note_added,
-            "incident.resolved": self.resolved,
-            "incident.reopened": self.reopened,
-            "incident.acknowledged": self.acknowledged,
-            "incident.summary": self.summary,
-            "slack.post": self.generic_post,
-        }
-
-    def register(self, event: str, handler: Callable[[Delivery], None]) -> None:
-        """Other features (paging, nudges, runbooks) add their own event handlers."""
-        self._handlers[event] = handler
-
-    def deliver(self, delivery: Delivery) -> None:
-        handler = self._handlers.get(delivery.event)
-        if handler is None:
-            raise GiveUp(f"no handler for {delivery.event}")
-        try:
-            handler(delivery)
-        except SlackCallFailed as exc:
-            raise GiveUp(str(exc)) from exc
 
     # -- helpers -------------------------------------------------------------------------------
     @contextmanager
@@ -125,7 +100,7 @@ class SlackNotifier:
         channel = d.incident_patch.get("channel_id") or inc.channel_id
         return str(channel) if channel else None
 
-    def _channel(self, d: Delivery) -> str:
+    def channel(self, d: Delivery) -> str:
         channel = self.channel_or_none(d)
         if not channel:
             # Messages are delivered in order per incident, so the declaration is done or dead by now:
@@ -281,7 +256,7 @@ class SlackNotifier:
     def role_assigned(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        channel = self._channel(d)
+        channel = self.channel(d)
         user, previous = str(d.payload["user"]), d.payload.get("previous")
         role = inc.role_catalog.get(str(d.payload["role"]))
         if not d.done("invite"):
@@ -315,7 +290,7 @@ class SlackNotifier:
     def updated(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        channel = self._channel(d)
+        channel = self.channel(d)
         self.post(
             d, "message", channel, messages.update_message(inc, entry), f"Update: {entry.text}", entry=entry
         )
@@ -327,7 +302,7 @@ class SlackNotifier:
     def severity_changed(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        channel = self._channel(d)
+        channel = self.channel(d)
         self.post(
             d,
             "message",
@@ -348,19 +323,19 @@ class SlackNotifier:
     def note_added(self, d: Delivery) -> None:
         entry = self._entry(d)
         self.post(
-            d, "message", self._channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry
+            d, "message", self.channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry
         )
 
     def acknowledged(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        self.post(d, "message", self._channel(d), messages.ack_message(inc), "Acknowledged", entry=entry)
+        self.post(d, "message", self.channel(d), messages.ack_message(inc), "Acknowledged", entry=entry)
         self.refresh_card(d)
 
     def resolved(self, d: Delivery) -> None:
         inc = self._incident(d)
         entry = self._entry(d)
-        channel = self._channel(d)
+        channel = self.channel(d)
         now = self.clock()
         self.post(
             d,
@@ -379,7 +354,7 @@ class SlackNotifier:
         inc = self._incident(d)
         entry = self._entry(d)
         self.post(
-            d, "message", self._channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
+            d, "message", self.channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
         )
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
@@ -387,7 +362,7 @@ class SlackNotifier:
     def summary(self, d: Delivery) -> None:
         inc = self._incident(d)
         blocks = messages.summary_message(inc, d.load_entries(), self.clock())
-        self.post(d, "message", self._channel(d), blocks, f"Summary of {inc.ref}")
+        self.post(d, "message", self.channel(d), blocks, f"Summary of {inc.ref}")
 
     def generic_post(self, d: Delivery) -> None:
         """A prepared message: ``{"channel", "blocks", "text", "thread_ts"?}`` (used by other features)."""

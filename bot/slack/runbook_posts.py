@@ -20,22 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class RunbookPosts:
-    """Outbox handlers for runbook events; every step is recorded in the delivery's progress."""
+    """Outbox handlers for runbook events (the container routes them); every step is recorded in the delivery."""
 
     def __init__(self, notifier: SlackNotifier, service: RunbookService) -> None:
         self.notifier = notifier
         self.service = service
 
-    def install(self) -> None:
-        self.notifier.register("runbook.attached", self.attached)
-        self.notifier.register("runbook.refresh", self.refresh)
-        self.notifier.register("runbook.result", self.result)
-        # The declaration's own handler runs first; suggestions are one more step of the same delivery.
-        self.notifier.register("incident.declared", self.declared_with_suggestions)
-
     # -- declaration -----------------------------------------------------------------------------
-    def declared_with_suggestions(self, d: Delivery) -> None:
-        self.notifier.declared(d)
+    def suggestions(self, d: Delivery) -> None:
+        """Runbooks matching a new incident's title: a step of ``incident.declared`` after the notifier's."""
         if d.done("runbook_suggestions") or d.incident is None:
             return
         inc = d.incident

@@ -13,9 +13,9 @@ import pytest
 
 from bot.domain.severity import Severity
 from bot.domain.status import Status
-from bot.paging.base import Page
 from bot.paging.pagerduty import PagerDutyPager
 from bot.services.outbox import Delivery, GiveUp, RetryLater
+from bot.services.ports import Page
 from bot.services.views import IncidentView
 
 

@@ -26,7 +26,7 @@ def fast_bot(database_url: str, *, wait_for_scheduler: bool = True, **kwargs: An
 
 
 def scheduler_running(bot: BotHarness) -> bool:
-    return bool(bot.container.services.extra["scheduler"].running)
+    return bool(bot.container.scheduler.running)
 
 
 def nudges(bot: BotHarness, channel_id: str) -> list[Any]:
@@ -68,7 +68,7 @@ def timeline(bot: BotHarness, incident_id: int, *kinds: str) -> list[tuple[str, 
 
 def stop_scheduling(bot: BotHarness) -> None:
     """Step this bot down from running the scheduler and deliver what it already fired: nothing more fires."""
-    bot.container.services.extra["elector"].stop()
+    bot.container.elector.stop()
     bot.settle()
 
 

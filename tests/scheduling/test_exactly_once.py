@@ -97,14 +97,14 @@ def test_a_reminder_due_while_the_bot_is_down_is_sent_once_at_start(database_url
 
 def _crash_scheduler(bot: BotHarness) -> None:
     """Stop this replica's scheduler the way a dying process would: the lease is not released."""
-    elector = bot.container.services.extra["elector"]
+    elector = bot.container.elector
     elector._stop.set()
     if elector._thread is not None:
         elector._thread.join(10)
         elector._thread = None
     elector.is_leader = False
-    bot.container.services.extra["waker"].unlisten()
-    bot.container.services.extra["scheduler"].stop()
+    bot.container.waker.unlisten()
+    bot.container.scheduler.stop()
 
 
 def test_two_replicas_share_one_database_and_redis_and_the_standby_takes_over(

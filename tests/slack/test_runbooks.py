@@ -151,7 +151,7 @@ def _start(url: str, playbooks_dir: Path, session: boto3.session.Session) -> Bot
 
 
 def _service(bot: BotHarness) -> RunbookService:
-    service = bot.container.services.extra["runbooks"]
+    service = bot.container.services.runbooks
     assert isinstance(service, RunbookService)
     return service
 

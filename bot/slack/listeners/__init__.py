@@ -5,13 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, nudges, runbooks, views
+from bot.slack.listeners import actions, commands, events, nudges, runbooks, submissions
 
 
 def register_all(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
-    views.register(app, services)
+    submissions.register(app, services)
     events.register(app, services)
     nudges.register(app, services)
     runbooks.register(app, services)

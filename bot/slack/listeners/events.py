@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    seen: Callable[[str], bool] = services.extra.get("claim_event") or (lambda _key: True)
+    seen = services.claim_event
 
     @app.middleware
     def drop_retries(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:

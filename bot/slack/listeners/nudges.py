@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slack_bolt import App
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-
-from bot.services.errors import UserError
 from bot.services.registry import Services
 from bot.slack import ids
-from bot.slack.listeners.common import incident_id_from, reply
+from bot.slack.listeners.actions import NOT_AN_INCIDENT
+from bot.slack.listeners.clicks import Click, on_click
+from bot.slack.listeners.payloads import incident_id_from
 
 HEARTBEAT = "No change: still investigating."
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(ids.NUDGE_NO_CHANGE)
-    def no_change(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        user, incident_id = _who_and_what(body, action)
-        try:
-            if incident_id is None:
-                raise UserError("That button does not belong to an incident.")
-            services.incidents.post_update(incident_id, user, HEARTBEAT, kind="heartbeat")
-        except UserError as exc:
-            reply(respond, client, None, user, f":warning: {exc}")
-
-    @app.action(ids.NUDGE_SNOOZE)
-    def snooze(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        user, incident_id = _who_and_what(body, action)
-        try:
-            if incident_id is None:
-                raise UserError("That button does not belong to an incident.")
-            handler = services.extra.get("snooze_nudge")
-            if handler is None:
-                raise UserError("Update reminders are not running in this installation.")
-            reply(respond, client, None, user, handler(incident_id, user))
-        except UserError as exc:
-            reply(respond, client, None, user, f":warning: {exc}")
+    on_click(app, services, ids.NUDGE_NO_CHANGE, incident_id_from, NOT_AN_INCIDENT, _no_change)
+    on_click(app, services, ids.NUDGE_SNOOZE, incident_id_from, NOT_AN_INCIDENT, _snooze)
 
 
-def _who_and_what(body: dict[str, Any], action: dict[str, Any]) -> tuple[str, int | None]:
-    return str((body.get("user") or {}).get("id", "")), incident_id_from(action.get("value"))
+def _no_change(services: Services, click: Click[int]) -> None:
+    services.incidents.post_update(click.target, click.user, HEARTBEAT, kind="heartbeat")
+
+
+def _snooze(services: Services, click: Click[int]) -> None:
+    click.answer(services.schedule.snooze(click.target, click.user))

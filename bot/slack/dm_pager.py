@@ -1,9 +1,9 @@
-"""The default pager: a Slack DM with Acknowledge and Escalate buttons, and an invitation to the channel."""
+"""The Slack pager (the default): a DM with Acknowledge and Escalate buttons, and an invitation to the channel."""
 
 from __future__ import annotations
 
-from bot.paging.base import Page
 from bot.services.outbox import Delivery
+from bot.services.ports import Page
 from bot.services.views import IncidentView
 from bot.slack.blocks import paging as blocks
 from bot.slack.notifier import SlackNotifier

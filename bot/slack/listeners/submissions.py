@@ -13,7 +13,9 @@ from bot.domain.text import from_input
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
-from bot.slack.listeners.common import incident_id_from, metadata, reply, require_person, state_value
+from bot.slack.listeners.payloads import incident_id_from, metadata, state_value
+from bot.slack.listeners.people import require_person
+from bot.slack.listeners.replies import reply
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,199 @@
+"""How each ``/incident`` verb reads the words after it: one parser per verb, each raising ``CommandError``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.commands import (
+    MAX_TEXT,
+    MAX_TITLE,
+    AddNote,
+    AssignRole,
+    ChangeSeverity,
+    Command,
+    CommandError,
+    Declare,
+    Draft,
+    OpenDeclareModal,
+    PostUpdate,
+    Reopen,
+    Resolve,
+    Runbook,
+)
+from bot.domain.severity import Severity, SeverityPolicy
+from bot.domain.status import parse_status
+
+# A user mention as Slack escapes it: <@U123|name> or <@U123>; W-prefixed ids in Enterprise Grid.
+_USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_SETTING_VALUE = re.compile(r"^[A-Za-z0-9._:/@-]{1,200}$")
+_ROOT_CAUSE = re.compile(r"(?:^|\s)root[ -]?cause\s*:", re.IGNORECASE)
+_RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The command text split for one verb: the verb as typed, the rest, and the playbook's severities."""
+
+    verb: str
+    rest: str
+    severities: SeverityPolicy
+
+
+ArgParser = Callable[[Words], Command]
+
+
+def split(text: str) -> tuple[str, str]:
+    """The first word and the rest, both stripped."""
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
+
+
+def no_arguments(make: Callable[[], Command], *, ignore_extra: bool = False) -> ArgParser:
+    """A verb that takes nothing (``help`` ignores anything after it)."""
+
+    def parse(words: Words) -> Command:
+        if words.rest and not ignore_extra:
+            raise CommandError(f"`{words.verb}` takes no arguments. Try `/incident {words.verb.casefold()}`.")
+        return make()
+
+    return parse
+
+
+def declare(words: Words) -> Command:
+    """``declare <severity> <title>``; a bare ``declare`` opens the form."""
+    if not words.rest:
+        return OpenDeclareModal()
+    word, title = split(words.rest)
+    severity = words.severities.lookup(word)
+    if severity is None:
+        raise CommandError(unknown_severity(word, words.severities))
+    return declare_or_modal(severity, title)
+
+
+def declare_or_modal(severity: Severity, title: str) -> Command:
+    """A declaration when there is a title; otherwise the form, with the severity picked."""
+    title = title.strip()
+    if not title:
+        return OpenDeclareModal(severity=severity)
+    cleaned = clean_title(title)
+    description = title if cleaned != " ".join(title.split()) else ""
+    return Declare(severity=severity, title=cleaned, description=description)
+
+
+def clean_title(title: str) -> str:
+    """Collapse whitespace and keep at most ``MAX_TITLE`` characters, cut at a word boundary."""
+    title = " ".join(title.split())
+    if len(title) <= MAX_TITLE:
+        return title
+    cut = title[: MAX_TITLE - 1]
+    if " " in cut[MAX_TITLE // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip() + "…"
+
+
+def update(words: Words) -> Command:
+    word, text = split(words.rest)
+    status = parse_status(word) if word else None
+    if status is None:
+        text = words.rest
+    elif not text:
+        text = f"Status changed to {status.value}."
+    usage = "update [investigating|identified|monitoring] <text>"
+    return PostUpdate(text=required_text(text, "update text", usage), status=status)
+
+
+def role(words: Words) -> Command:
+    usage = "Usage: `/incident role <role> @user`, for example `/incident role ic @alice`."
+    role_word, who = split(words.rest)
+    # One token after the role, or one mention whose display name has spaces: <@U123|Ada Lovelace>.
+    if not who or (len(who.split()) > 1 and not _USER_MENTION.match(who)):
+        raise CommandError(usage)
+    if (user_id := parse_user(who)) is None:
+        raise CommandError(f"`{who}` is not a Slack user. Mention them with @. {usage}")
+    return AssignRole(role_word=role_word, user_id=user_id)
+
+
+def severity(words: Words) -> Command:
+    word, extra = split(words.rest)
+    if not word:
+        valid = words.severities.describe_valid()
+        raise CommandError(f"Which severity? Usage: `/incident severity <severity>`. Valid: {valid}.")
+    found = words.severities.lookup(word)
+    if found is None or extra:
+        raise CommandError(unknown_severity(words.rest, words.severities))
+    return ChangeSeverity(found)
+
+
+def note(words: Words) -> Command:
+    return AddNote(required_text(words.rest, "note", "note <text>"))
+
+
+def resolve(words: Words) -> Command:
+    """``<summary> [root cause: <text>]``: the root cause is optional and kept apart."""
+    usage = "resolve <resolution summary> [root cause: <text>]"
+    summary, root_cause = words.rest, ""
+    match = _ROOT_CAUSE.search(words.rest)
+    if match is not None:
+        summary, root_cause = words.rest[: match.start()], words.rest[match.end() :].strip()
+    return Resolve(required_text(summary, "resolution summary", usage), root_cause[:MAX_TEXT])
+
+
+def reopen(words: Words) -> Command:
+    return Reopen(required_text(words.rest, "reason", "reopen <reason>"))
+
+
+def runbook(words: Words) -> Command:
+    """``runbook``, ``runbook <id>`` or ``runbook <id> name=value …``."""
+    runbook_id, extra = split(words.rest)
+    if not runbook_id:
+        return Runbook()
+    settings: list[tuple[str, str]] = []
+    for word in extra.split():
+        name, sep, value = word.partition("=")
+        if not sep or not _SETTING_NAME.match(name) or not _SETTING_VALUE.match(value):
+            raise CommandError(
+                f"`{word}` is not a runbook setting. Usage: `/incident runbook <id> [name=value …]`, "
+                "for example `/incident runbook api-down service=checkout cluster=prod` (values: letters, "
+                "digits and . _ : / @ -)."
+            )
+        settings.append((name, value))
+    return Runbook(runbook_id, tuple(settings))
+
+
+def draft(words: Words) -> Command:
+    word, extra = split(words.rest)
+    if extra:
+        raise CommandError(
+            "Which draft? Usage: `/incident draft [status|internal|external|resolution|postmortem]`."
+        )
+    return Draft(word.casefold() or None)
+
+
+def parse_user(token: str) -> str | None:
+    """A Slack user id from ``<@U123|name>``, ``<@U123>`` or a bare id; ``None`` otherwise."""
+    match = _USER_MENTION.match(token.strip())
+    if match:
+        return match.group(1)
+    if _RAW_USER_ID.match(token.strip()):
+        return token.strip()
+    return None
+
+
+def required_text(text: str, what: str, usage: str) -> str:
+    text = text.strip()
+    if not text:
+        raise CommandError(f"Please add the {what}: `/incident {usage}`.")
+    if len(text) > MAX_TEXT:
+        raise CommandError(
+            f"That {what} is {len(text):,} characters; the limit is {MAX_TEXT:,}. Please shorten it."
+        )
+    return text
+
+
+def unknown_severity(word: str, severities: SeverityPolicy) -> str:
+    return f"`{word}` is not a severity here. Valid severities: {severities.describe_valid()}."

@@ -1,0 +1,131 @@
+"""The typed commands ``/incident`` text parses into: one frozen dataclass per thing a person can ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.severity import Severity
+from bot.domain.status import Status
+
+MAX_TITLE = 150
+MAX_TEXT = 2900
+
+
+class CommandError(ValueError):
+    """A user-facing explanation of why the command text was not understood."""
+
+
+@dataclass(frozen=True)
+class Declare:
+    severity: Severity
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OpenDeclareModal:
+    title: str = ""
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class PostUpdate:
+    text: str
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    role_word: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ChangeSeverity:
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class AddNote:
+    text: str
+
+
+@dataclass(frozen=True)
+class Resolve:
+    summary: str
+    root_cause: str = ""
+
+
+@dataclass(frozen=True)
+class Reopen:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    pass
+
+
+@dataclass(frozen=True)
+class Escalate:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    pass
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A communication draft from a template; ``None`` lists the templates."""
+
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class ListIncidents:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowOncall:
+    pass
+
+
+@dataclass(frozen=True)
+class Runbook:
+    runbook_id: str | None = None
+    # ``name=value`` settings for this incident's copy of the runbook (e.g. ``service=checkout``).
+    settings: tuple[tuple[str, str], ...] = ()
+
+
+Command = (
+    Declare
+    | OpenDeclareModal
+    | PostUpdate
+    | AssignRole
+    | ChangeSeverity
+    | AddNote
+    | Resolve
+    | Reopen
+    | Acknowledge
+    | Escalate
+    | ShowStatus
+    | PostSummary
+    | ListIncidents
+    | ShowHelp
+    | ShowOncall
+    | Runbook
+    | Draft
+)

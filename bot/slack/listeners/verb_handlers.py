@@ -1,0 +1,176 @@
+"""One typed handler per ``/incident`` verb, bound to the verb table's keys in ``ROUTES``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain import grammar as g
+from bot.domain.usage import help_text
+from bot.domain.verbs import Verb
+from bot.scheduling.oncall_view import oncall_text
+from bot.services.errors import NotAnIncidentChannel
+from bot.services.views import IncidentView
+from bot.slack.blocks import card, messages, modals
+from bot.slack.blocks import drafts as draft_blocks
+from bot.slack.blocks import runbooks as rb_blocks
+from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident, Route
+from bot.slack.listeners.people import display_name, require_person
+
+
+def _declare(cmd: g.Declare, req: CommandRequest) -> None:
+    result = req.services.incidents.declare(
+        reporter_id=req.user_id,
+        severity=cmd.severity,
+        title=cmd.title,
+        description=cmd.description,
+        notify={"response_url": req.response_url, "channel_id": req.channel_id},
+    )
+    if not result.created:
+        inc = result.incident
+        where = f"<#{inc.channel_id}>" if inc.channel_id else "its channel (being created)"
+        req.say(f"You declared *{inc.ref}* with this title a moment ago: {where}. Not creating a duplicate.")
+
+
+def _declaring(cmd: g.Declare) -> str:
+    return f":hourglass_flowing_sand: Declaring *{cmd.severity.id}* {cmd.title}…"
+
+
+def _open_form(cmd: g.OpenDeclareModal, req: CommandRequest) -> None:
+    severities = req.services.ctx.playbooks.severities
+    req.client.views_open(
+        trigger_id=req.trigger_id,
+        view=modals.declare_modal(severities, cmd.title, cmd.severity, req.channel_id),
+    )
+
+
+def _list(cmd: g.ListIncidents, req: CommandRequest) -> None:
+    incidents = req.services.incidents.list_open()
+    blocks = [b.to_dict() for b in messages.incident_list(incidents, req.services.ctx.clock())]
+    req.say(f"{len(incidents)} open incidents", blocks)
+
+
+def _oncall(cmd: g.ShowOncall, req: CommandRequest) -> None:
+    oncall = req.services.oncall
+    req.say(oncall_text(oncall.schedules(), oncall.clock(), oncall.people.person))
+
+
+def _help(cmd: g.ShowHelp, req: CommandRequest) -> None:
+    sev = req.services.ctx.playbooks.severities.describe_valid()
+    req.say(help_text() + f"\n\n_Severities:_ {sev}")
+
+
+def _update(cmd: g.PostUpdate, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.post_update(inc.id, req.user_id, cmd.text, cmd.status)
+
+
+def _role(cmd: g.AssignRole, req: CommandRequest, inc: IncidentView) -> None:
+    require_person(req.client, cmd.user_id)
+    req.services.incidents.assign_role(inc.id, cmd.role_word, cmd.user_id, req.user_id)
+
+
+def _severity(cmd: g.ChangeSeverity, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.change_severity(inc.id, req.user_id, cmd.severity.id)
+
+
+def _note(cmd: g.AddNote, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.add_note(inc.id, req.user_id, cmd.text)
+    req.say(":memo: Added to the timeline.")
+
+
+def _ack(cmd: g.Acknowledge, req: CommandRequest, inc: IncidentView) -> None:
+    result = req.services.incidents.acknowledge(inc.id, req.user_id)
+    if result.already_by:
+        req.say(f"Already acknowledged by <@{result.already_by}>.")
+
+
+def _escalate(cmd: g.Escalate, req: CommandRequest, inc: IncidentView) -> None:
+    req.say(f":pager: {req.services.schedule.escalate(inc.id, req.user_id)}")
+
+
+def _runbook(cmd: g.Runbook, req: CommandRequest, inc: IncidentView) -> None:
+    service = req.services.runbooks
+    if cmd.runbook_id:
+        attached = service.attach(inc.id, cmd.runbook_id, req.user_id, settings=dict(cmd.settings))
+        with_ = ", ".join(f"`{k}={v}`" for k, v in cmd.settings)
+        req.say(
+            f":paperclip: Attached *{attached.runbook.title}*"
+            + (f" with {with_}" if with_ else "")
+            + "; the checklist is being posted here."
+        )
+        return
+    _runbook_list(req, inc)
+
+
+def _runbook_elsewhere(cmd: g.Runbook, req: CommandRequest) -> None:
+    """Outside an incident channel the list still helps; attaching needs the incident."""
+    if cmd.runbook_id:
+        raise NotAnIncidentChannel("runbook")
+    _runbook_list(req, None)
+
+
+def _runbook_list(req: CommandRequest, inc: IncidentView | None) -> None:
+    service = req.services.runbooks
+    runbooks = service.available()
+    attached_ids = [a.runbook.id for a in service.attached_for(inc.id)] if inc else []
+    suggested = [rb.id for rb in service.suggestions(inc.title)] if inc else []
+    blocks = rb_blocks.runbook_list(runbooks, inc.id if inc else None, attached_ids, suggested)
+    req.say(f"{len(runbooks)} runbooks", [b.to_dict() for b in blocks])
+
+
+def _resolve(cmd: g.Resolve, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.resolve(inc.id, req.user_id, cmd.summary, root_cause=cmd.root_cause)
+
+
+def _reopen(cmd: g.Reopen, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.reopen(inc.id, req.user_id, cmd.reason)
+
+
+def _status(cmd: g.ShowStatus, req: CommandRequest, inc: IncidentView) -> None:
+    now = req.services.ctx.clock()
+    blocks = [b.to_dict() for b in card.incident_card(inc, now, interactive=False)]
+    req.say(card.card_fallback_text(inc), blocks)
+
+
+def _summary(cmd: g.PostSummary, req: CommandRequest, inc: IncidentView) -> None:
+    req.services.incidents.request_summary(inc.id, req.user_id)
+
+
+def _draft(cmd: g.Draft, req: CommandRequest, inc: IncidentView) -> None:
+    service = req.services.drafts
+    if cmd.template is None:
+        req.say(draft_blocks.draft_list(service.available()))
+        return
+    names: dict[str, str] = {}
+
+    def person(user_id: str) -> str:
+        # Drafts leave Slack (email, status page, wiki): people by name, not as <@U…> mentions.
+        if user_id not in names:
+            names[user_id] = display_name(req.client, user_id)
+        return names[user_id]
+
+    draft = service.draft(inc.id, cmd.template, person)
+    req.say(
+        f"Draft: {draft.label} for {draft.incident.ref}",
+        [b.to_dict() for b in draft_blocks.draft_message(draft)],
+    )
+
+
+ROUTES: Mapping[Verb, Route] = {
+    Verb.DECLARE: Anywhere(g.Declare, _declare, ack_text=_declaring),
+    Verb.OPEN_FORM: Anywhere(g.OpenDeclareModal, _open_form),
+    Verb.LIST: Anywhere(g.ListIncidents, _list),
+    Verb.ONCALL: Anywhere(g.ShowOncall, _oncall),
+    Verb.HELP: Anywhere(g.ShowHelp, _help),
+    Verb.UPDATE: InIncident(g.PostUpdate, _update),
+    Verb.ROLE: InIncident(g.AssignRole, _role),
+    Verb.SEVERITY: InIncident(g.ChangeSeverity, _severity),
+    Verb.NOTE: InIncident(g.AddNote, _note),
+    Verb.ACK: InIncident(g.Acknowledge, _ack),
+    Verb.ESCALATE: InIncident(g.Escalate, _escalate),
+    Verb.RUNBOOK: InIncident(g.Runbook, _runbook, outside=_runbook_elsewhere),
+    Verb.RESOLVE: InIncident(g.Resolve, _resolve),
+    Verb.REOPEN: InIncident(g.Reopen, _reopen),
+    Verb.STATUS: InIncident(g.ShowStatus, _status),
+    Verb.SUMMARY: InIncident(g.PostSummary, _summary),
+    Verb.DRAFT: InIncident(g.Draft, _draft),
+}
