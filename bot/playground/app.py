@@ -12,7 +12,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from bot.emulator.driver import SlackDriver
 from bot.emulator.workspace import Workspace
-from bot.playground import views
+from bot.playground import page_state
 from bot.playground.bridge import Bridge, BridgeError
 from bot.playground.events import EventHub
 
@@ -76,19 +76,19 @@ class PlaygroundApp:
         if path == "/playground/events":
             return self._events(start_response)
         if path == "/playground/state":
-            return self._json(start_response, views.state_json(self.ws, user))
+            return self._json(start_response, page_state.state_json(self.ws, user))
         if path == "/playground/modal":
-            return self._json(start_response, views.modal_json(self.ws, user))
+            return self._json(start_response, page_state.modal_json(self.ws, user))
         parts = [unquote(p) for p in path.removeprefix("/playground/").split("/")]
         if len(parts) == 2 and parts[0] == "channel":
-            return self._maybe(start_response, views.channel_json(self.ws, parts[1], user))
+            return self._maybe(start_response, page_state.channel_json(self.ws, parts[1], user))
         if len(parts) == 3 and parts[0] == "thread":
-            return self._maybe(start_response, views.thread_json(self.ws, parts[1], parts[2], user))
+            return self._maybe(start_response, page_state.thread_json(self.ws, parts[1], parts[2], user))
         return self._json(start_response, {"ok": False, "error": "not found"}, "404 Not Found")
 
     def _post(self, route: str, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = self._body(environ)
-        user = views.acting_user(self.ws, str(body.get("user") or ""))
+        user = page_state.acting_user(self.ws, str(body.get("user") or ""))
         handlers: dict[str, Callable[[], JSON]] = {
             "send": lambda: self.bridge.send(
                 user, str(body["channel"]), str(body.get("text") or ""), body.get("thread_ts") or None
