@@ -18,7 +18,7 @@ from bot.container import Container, build_container
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import BackgroundServer, EmulatorServer
 from bot.emulator.workspace import Workspace
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.storage import migrate
 from bot.web import create_wsgi_app
 

@@ -179,7 +179,7 @@ def test_the_walk_reads_every_form_of_import() -> None:
     ("module", "source", "rule"),
     [
         ("bot.domain.probe", "import yaml\n", "the domain is pure Python"),
-        ("bot.domain.probe", "from bot.services.views import IncidentView\n", "the domain imports no other"),
+        ("bot.domain.probe", "from bot.services.read_models import IncidentView\n", "the domain imports no other"),
         ("bot.storage.probe", "from bot.services import errors\n", "storage imports only the domain"),
         ("bot.paging.probe", "from bot.slack.notifier import SlackNotifier\n", "adapters do not import each other"),
         ("bot.slack.probe", "from bot.storage import repositories\n", "adapters do not import each other"),

@@ -11,7 +11,7 @@ from bot.paging.people import PeopleResolver
 from bot.playbooks.oncall import OnCall, parse_target
 from bot.services.outbox import Delivery, GiveUp
 from bot.services.ports import Page, Pager, PagingPosts
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 
 log = logging.getLogger(__name__)
 

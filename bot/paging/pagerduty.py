@@ -9,7 +9,7 @@ import requests
 
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.ports import Page
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.scheduling.chain import Step, level_of, next_step, wait_after
 from bot.scheduling.long_running import LONG_RUNNING
 from bot.scheduling.records import ESCALATED, NOBODY_ACKNOWLEDGED, NUDGED, record_page
 from bot.scheduling.tables import EffectFired, Escalation
-from bot.services.views import snapshot_severities
+from bot.services.read_models import snapshot_severities
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork
 from bot.storage.models import Incident

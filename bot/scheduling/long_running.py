@@ -13,7 +13,7 @@ from bot.domain.durations import format_duration
 from bot.domain.status import Status
 from bot.playbooks.oncall import LongRunningRule, NotifyTarget, OnCall
 from bot.scheduling.tables import EffectFired
-from bot.services.views import snapshot_severities
+from bot.services.read_models import snapshot_severities
 from bot.storage.models import Incident
 
 LONG_RUNNING = "long_running"

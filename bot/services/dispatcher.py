@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 
 from bot.logs import incident_scope
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
-from bot.services.views import EntryView, entry_view, incident_view
+from bot.services.read_models import EntryView, entry_view, incident_view
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork
 from bot.storage.models import Incident, OutboxMessage, TimelineEntry

@@ -11,7 +11,7 @@ from bot.domain.status import Status
 from bot.playbooks.templates import TEMPLATE_NAMES, Templates
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
-from bot.services.views import EntryView, IncidentView, entry_view, incident_view
+from bot.services.read_models import EntryView, IncidentView, entry_view, incident_view
 from bot.storage import repositories as repo
 
 # What people type after ``/incident draft``, to the template it means.

@@ -16,7 +16,7 @@ from bot.domain.status import IllegalTransition, Status, check_reopen, check_tra
 from bot.logs import bind_incident
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
-from bot.services.views import IncidentView, incident_view, snapshot_roles, snapshot_severities
+from bot.services.read_models import IncidentView, incident_view, snapshot_roles, snapshot_severities
 from bot.storage import repositories as repo
 from bot.storage.models import Incident, RoleAssignment
 

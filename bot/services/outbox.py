@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.services.views import EntryView, IncidentView
+from bot.services.read_models import EntryView, IncidentView
 
 
 class RetryLater(Exception):

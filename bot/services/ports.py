@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.services.outbox import Delivery
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 
 
 @dataclass(frozen=True)

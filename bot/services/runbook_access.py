@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.playbooks.runbooks import AwsStep
 from bot.services.errors import UserError
-from bot.services.views import snapshot_roles
+from bot.services.read_models import snapshot_roles
 from bot.storage.models import Incident
 
 

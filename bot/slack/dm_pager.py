@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services.outbox import Delivery
 from bot.services.ports import Page
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack.blocks import paging as blocks
 from bot.slack.notifier import SlackNotifier
 

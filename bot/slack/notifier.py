@@ -16,7 +16,7 @@ from bot.domain.naming import channel_name_for
 from bot.domain.roles import COMMANDER
 from bot.playbooks.checklists import Checklists
 from bot.services.outbox import Delivery, GiveUp, RetryLater
-from bot.services.views import EntryView, IncidentView
+from bot.services.read_models import EntryView, IncidentView
 from bot.slack.blocks import card, messages
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
 from bot.slack.gateway import SlackCallFailed, SlackGateway

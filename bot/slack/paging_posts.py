@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.services.outbox import Delivery
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack.blocks import paging as blocks
 from bot.slack.notifier import SlackNotifier
 

@@ -16,7 +16,7 @@ from bot.domain.status import Status
 from bot.paging.pagerduty import PagerDutyPager
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.ports import Page
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 
 
 class FakeEvents:

@@ -13,7 +13,7 @@ from bot.domain.roles import Role
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.status import Status
 from bot.services.drafts import draft_values
-from bot.services.views import EntryView, IncidentView, RoleHolder
+from bot.services.read_models import EntryView, IncidentView, RoleHolder
 from bot.slack.blocks.drafts import MAX_SECTIONS, draft_message
 from tests.harness import BotHarness, wait_until
 

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.durations import format_duration
 from bot.domain.roles import COMMANDER
 from bot.domain.text import plain
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import (
     FIELD_TEXT,

@@ -20,7 +20,7 @@ from bot.domain.durations import format_duration
 from bot.domain.roles import Role
 from bot.domain.status import Status
 from bot.domain.text import plain as plain_text
-from bot.services.views import EntryView, IncidentView
+from bot.services.read_models import EntryView, IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import (
     HEADER_TEXT,

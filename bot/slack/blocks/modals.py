@@ -19,7 +19,7 @@ from bot.domain.grammar import MAX_TITLE
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.status import ACTIVE_STATUSES
 from bot.domain.text import plain
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import OPTION_TEXT, cut
 

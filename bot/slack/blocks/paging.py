@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.durations import format_duration
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import SECTION_TEXT, channel_link, cut, mention, severity_text
 

@@ -10,8 +10,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.domain import grammar as g
+from bot.services.read_models import IncidentView
 from bot.services.registry import Services
-from bot.services.views import IncidentView
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
 
 C = TypeVar("C", bound=g.Command)

@@ -9,7 +9,7 @@ from bot.domain.usage import help_text
 from bot.domain.verbs import Verb
 from bot.scheduling.oncall_view import oncall_text
 from bot.services.errors import NotAnIncidentChannel
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from bot.slack.blocks import card, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import runbooks as rb_blocks
