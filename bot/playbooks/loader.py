@@ -13,11 +13,11 @@ from pydantic import BaseModel, ValidationError
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
 from bot.playbooks.checklists import Checklists
-from bot.playbooks.core import build_roles, build_severities
 from bot.playbooks.crosscheck import check_escalations, check_runbook_roles
 from bot.playbooks.matching import match_runbooks
 from bot.playbooks.oncall import OnCall
 from bot.playbooks.oncall_build import build_oncall
+from bot.playbooks.policy_build import build_roles, build_severities
 from bot.playbooks.problems import PlaybookError, Problem
 from bot.playbooks.runbook_files import load_runbooks
 from bot.playbooks.runbooks import Runbook

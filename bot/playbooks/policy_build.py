@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.domain.roles import COMMANDER, Role, RoleCatalog
 from bot.domain.severity import Severity, SeverityPolicy
-from bot.domain.usage import SPECS
+from bot.domain.verbs import VERBS
 from bot.playbooks.problems import Problem
 from bot.playbooks.schema import RolesFile, SeveritiesFile
 from bot.playbooks.yaml_source import YamlDoc
 
 BROADCAST_POST_DEFAULT_RANKS = 2  # the first two severities also post updates as channel posts
-_VERBS = frozenset(spec.verb for spec in SPECS if spec.verb)
+_VERBS = frozenset(spec.verb for spec in VERBS if spec.verb)
 
 
 def build_severities(doc: YamlDoc, spec: SeveritiesFile) -> tuple[SeverityPolicy, list[Problem]]:
