@@ -10,6 +10,8 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.playbooks.shipped import resolve_playbooks_dir
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 FILE_SUFFIX = "_FILE"
 
@@ -63,8 +65,6 @@ class Settings(BaseSettings):
 
     def playbooks_path(self) -> Path:
         """The playbooks directory in use (see ``bot.playbooks.shipped.resolve_playbooks_dir``)."""
-        from bot.playbooks.shipped import resolve_playbooks_dir
-
         return resolve_playbooks_dir(self.playbooks_dir)
 
     def secret_values(self) -> list[str]:
