@@ -87,6 +87,15 @@ def _recordable(args: JSON) -> JSON:
     return {k: (f"<{len(v)} bytes>" if isinstance(v, bytes) else v) for k, v in args.items() if k != "token"}
 
 
+def _channel_named(ws: Workspace, args: JSON) -> str | None:
+    """The id of the channel a call is about (``channel`` or ``channel_id``), when it names one that exists."""
+    ref = args.get("channel") or args.get("channel_id")
+    if not isinstance(ref, str) or not ref:
+        return None
+    found = ws.resolve_channel(ref)
+    return found.id if found is not None else ref
+
+
 def call_method(ws: Workspace, method: str, args: JSON, token: str | None) -> HttpAnswer:
     """Run one Web API method the way Slack answers it (HTTP 200 with ok/error, 429 and 5xx faults)."""
     handler = METHODS.get(method)
@@ -102,7 +111,14 @@ def call_method(ws: Workspace, method: str, args: JSON, token: str | None) -> Ht
     if not token.startswith("xoxb-"):
         ws.record_call(method, _recordable(args), False, "invalid_auth")
         return HttpAnswer(200, {"ok": False, "error": "invalid_auth"})
-    fault = ws.take_fault(method)
+    channel = _channel_named(ws, args)
+    ws.conditions.before_call(channel)
+    limits = ws.rate_limits
+    retry_after = limits.check(method, channel) if limits is not None else None
+    if retry_after is not None:
+        ws.record_call(method, _recordable(args), False, "ratelimited", 429)
+        return HttpAnswer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+    fault = ws.take_fault(method) or ws.conditions.random_fault(method)
     if fault is not None:
         ws.record_call(method, _recordable(args), False, fault.error, fault.http_status)
         headers = {"Retry-After": str(fault.retry_after)} if fault.http_status == 429 else {}

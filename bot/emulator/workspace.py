@@ -1,4 +1,8 @@
-"""Thread-safe in-memory state of one emulated Slack workspace, with change events for listeners."""
+"""Thread-safe in-memory state of one emulated Slack workspace, with change events for listeners.
+
+Over 300 lines because it is the one owner of the workspace's state and its lock: every mutation the
+Web API methods and the driver make goes through here (queries and views live in their own mixins).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.emulator.conditions import Conditions, RandomFaults, Stall
 from bot.emulator.models import (
     JSON,
     Call,
@@ -24,6 +29,7 @@ from bot.emulator.models import (
     View,
 )
 from bot.emulator.queries import WorkspaceQueries
+from bot.emulator.rate_limits import POST_BURST, RateLimits
 from bot.emulator.view_state import WorkspaceViews
 
 log = logging.getLogger(__name__)
@@ -69,6 +75,8 @@ class Workspace(WorkspaceQueries, WorkspaceViews):
         self.response_urls: dict[str, ResponseUrl] = {}
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
+        self.conditions = Conditions()
+        self.rate_limits: RateLimits | None = None
         self.warnings: list[str] = []
         self.warnings_cleared = 0  # warnings[:warnings_cleared] were dismissed in the page
         self.notes: list[str] = []
@@ -306,6 +314,27 @@ class Workspace(WorkspaceQueries, WorkspaceViews):
                         self.faults.remove(fault)
                     return fault
             return None
+
+    # ----- rate limits, latency, stalls, random failures -------------------------------------
+    def enforce_rate_limits(self, speedup: float = 1.0, post_burst: int = POST_BURST) -> RateLimits:
+        """Answer 429 (with Retry-After) past each method's tier and ~1 post/s per channel."""
+        self.rate_limits = RateLimits(self.clock, speedup, post_burst)
+        return self.rate_limits
+
+    def delay_calls(self, seconds: float) -> None:
+        """Answer every Web API call only after ``seconds``."""
+        self.conditions.call_delay = seconds
+
+    def stall_channel(self, ref: str, seconds: float) -> Stall:
+        """Calls naming this channel (id, name or DM user) hang ``seconds`` each, until released."""
+        return self.conditions.stall(self.channel_id(ref), seconds)
+
+    def fail_randomly(self, probability: float, seed: int = 0, methods: Iterable[str] | None = None,
+                      retry_after: int = 1) -> RandomFaults:
+        """Fail that share of calls (to ``methods``, or all) with 429, 500 or 503, reproducibly."""
+        faults = RandomFaults(probability, seed, methods, retry_after=retry_after)
+        self.conditions.random_faults = faults
+        return faults
 
     def record_call(self, method: str, args: JSON, ok: bool, error: str | None, status: int = 200) -> None:
         """Remember one API call for assertions."""
