@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     outbox_poll_seconds: float = 2.0
+    # How many incidents' Slack messages are delivered at once (each incident's stay in order).
+    outbox_workers: int = Field(default=8, ge=1, le=64)
+    # Multiplies the rates of Slack's tiers the bot keeps to (1.0 = Slack's published limits).
+    slack_rate_limit_factor: float = Field(default=1.0, gt=0)
     # The leader re-reads the due-time tables this often even without a wake-up (a safety net).
     scheduler_resync_seconds: float = 3.0
     run_scheduler: bool = True

@@ -51,6 +51,7 @@ from bot.slack.listeners.replies import SOMETHING_WENT_WRONG
 from bot.slack.notifier import SlackNotifier
 from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
+from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.runbook_posts import RunbookPosts
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
@@ -122,7 +123,8 @@ def build_container(
     client: WebClient = ObservedWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, observe=metrics.slack_call
     )
-    gateway = SlackGateway(client, settings.incidents_channel)
+    limiter = rate_limiter_for(redis_client, settings.slack_rate_limit_factor)
+    gateway = SlackGateway(client, settings.incidents_channel, limiter)
     pagers: list[Pager] = []
     if settings.pagerduty_routing_key:
         pagers.append(PagerDutyPager(settings.pagerduty_routing_key, settings.pagerduty_events_url))

@@ -1,4 +1,4 @@
-"""Web API calls with Slack's failures sorted into retry-later and give-up, plus small caches."""
+"""Web API calls within Slack's rate limits, failures sorted into retry-later and give-up, small caches."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.services.outbox import GiveUp, RetryLater
+from bot.slack.rate_limiter import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -24,22 +25,50 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
+# A 429 (within a short Retry-After) or a 5xx is tried again this many times before the outbox's backoff.
+QUICK_RETRIES = 2
+QUICK_RETRY_PAUSE = 0.2
 
 
 class SlackGateway:
     """The bot's only door to the Web API; every call goes to ``SLACK_API_URL``."""
 
-    def __init__(self, client: WebClient, broadcast_channel: str) -> None:
+    def __init__(self, client: WebClient, broadcast_channel: str, limiter: RateLimiter | None = None) -> None:
         self.client = client
+        self.limiter = limiter if limiter is not None else RateLimiter()
         self.broadcast_channel_name = broadcast_channel.lstrip("#")
         self._lock = threading.Lock()
         self._bot_user_id: str | None = None
         self._broadcast_id: str | None = None
 
     def call(self, method: str, *, tolerate: Iterable[str] = (), **kwargs: Any) -> dict[str, Any]:
-        """Call ``method``; transient failures raise ``RetryLater``; errors in ``tolerate`` return their body."""
+        """Call ``method``; transient failures raise ``RetryLater``; errors in ``tolerate`` return their body.
+
+        The rate limiter goes first (it may wait a moment, or defer the call with ``RetryLater``). A 429
+        holds that budget for its ``Retry-After``; a 429 or 5xx is retried here a couple of times (a short
+        pause, in this incident's delivery thread) before the outbox takes over with its backoff.
+        """
+        args = {k: v for k, v in kwargs.items() if v is not None and v != ""}
+        ref = args.get("channel") or args.get("channel_id")
+        channel = str(ref) if isinstance(ref, str) else None
+        attempt = 0
+        while True:
+            self.limiter.before_call(method, channel)
+            try:
+                return self._send(method, args, frozenset(tolerate))
+            except _Refused as refused:
+                if refused.retry_after is not None:
+                    self.limiter.hold(method, channel, refused.retry_after)
+                    quick = refused.retry_after <= self.limiter.max_wait
+                else:
+                    quick = True
+                    self.limiter.sleep(QUICK_RETRY_PAUSE * (attempt + 1))
+                if not quick or attempt >= QUICK_RETRIES:
+                    raise refused.later from refused.__cause__
+                attempt += 1
+
+    def _send(self, method: str, args: dict[str, Any], tolerate: frozenset[str]) -> dict[str, Any]:
         try:
-            args = {k: v for k, v in kwargs.items() if v is not None and v != ""}
             if _wants_json(method):
                 response = self.client.api_call(method, json=args)
             else:
@@ -52,13 +81,14 @@ class SlackGateway:
                 return dict(body)
             if exc.response.status_code == 429 or error == "ratelimited":
                 retry_after = _retry_after(exc.response.headers)
-                raise RetryLater(f"{method}: rate limited", retry_after) from exc
+                raise _Refused(RetryLater(f"{method}: rate limited", retry_after), retry_after) from exc
             if exc.response.status_code >= 500 or error in TRANSIENT_ERRORS:
-                raise RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})") from exc
+                later = RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})")
+                raise _Refused(later, None) from exc
             raise SlackCallFailed(method, error) from exc
         except SlackClientError as exc:
             raise RetryLater(f"{method}: {exc}") from exc
-        except OSError as exc:  # connection refused / reset / timeout
+        except OSError as exc:  # connection refused / reset / timeout: the call may have happened, no quick retry
             raise RetryLater(f"{method}: {exc}") from exc
 
     # -- cached facts --------------------------------------------------------------------------
@@ -109,6 +139,15 @@ class SlackGateway:
             )
         except SlackCallFailed:
             return None
+
+
+class _Refused(Exception):
+    """A transient refusal (429 or 5xx), with the ``RetryLater`` to raise if it is not retried here."""
+
+    def __init__(self, later: RetryLater, retry_after: float | None) -> None:
+        super().__init__(str(later))
+        self.later = later
+        self.retry_after = retry_after
 
 
 class SlackCallFailed(Exception):
