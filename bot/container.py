@@ -151,7 +151,12 @@ def build_container(
     )
     outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks)))
     dispatcher = OutboxDispatcher(
-        uow, outbox, clock, settings.outbox_poll_seconds, on_failed=metrics.outbox_failed.inc
+        uow,
+        outbox,
+        clock,
+        settings.outbox_poll_seconds,
+        on_failed=metrics.outbox_failed.inc,
+        workers=settings.outbox_workers,
     )
     waker = Waker(settings.database_url, redis_client)
     ctx.after_commit.extend([dispatcher.kick, waker.wake])

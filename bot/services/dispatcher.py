@@ -1,7 +1,8 @@
-"""Delivers outbox messages in order per incident, retrying with backoff; safe across replicas."""
+"""Delivers outbox messages in order per incident, incidents side by side, with backoff; safe across replicas."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from bot.logs import incident_scope
+from bot.services.lanes import Lanes
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.read_models import EntryView, entry_view, incident_view
 from bot.storage import repositories as repo
@@ -31,8 +33,17 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(2 ** max(attempts - 1, 0), MAX_BACKOFF))
 
 
+LaneKey = int | tuple[str, int]
+
+
 class OutboxDispatcher:
-    """One per process. ``kick()`` after a commit; a thread also polls for retries and other replicas' work."""
+    """One per process. ``kick()`` after a commit; a thread also polls for retries and other replicas' work.
+
+    Each incident's messages go through its own lane (``Lanes``): strictly in order, one at a time, while
+    other incidents' lanes run alongside, so a slow or stalled Slack call for one incident never delays
+    another's. Claims (``locked_by``/``locked_until``) keep replicas from delivering the same message, and
+    a lane stops at the first message it cannot claim, so order holds across replicas too.
+    """
 
     def __init__(
         self,
@@ -41,6 +52,7 @@ class OutboxDispatcher:
         clock: Callable[[], datetime],
         poll_seconds: float = 2.0,
         on_failed: Callable[[], None] = lambda: None,
+        workers: int = 8,
     ) -> None:
         self.uow = uow
         self.on_failed = on_failed
@@ -48,11 +60,11 @@ class OutboxDispatcher:
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lanes = Lanes(workers, name="outbox", after=self.kick)
+        self._lanes_waiting = False  # some incidents found no free worker on the last pass
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._idle = threading.Event()
         self._thread: threading.Thread | None = None
-        self._run_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -61,44 +73,74 @@ class OutboxDispatcher:
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking work; let each running lane finish its current message (up to ``timeout``)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if not self.lanes.close(timeout):
+            log.warning("outbox: deliveries still running at shutdown; their claims expire and they are retried")
 
     def kick(self) -> None:
-        self._idle.clear()
         self._wake.set()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                busy = self.run_once()
+                wait = self._start_due_lanes()
             except Exception:  # the loop must survive a database hiccup; it retries on the next tick
                 log.exception("outbox dispatch failed")
-                busy = False
-            if not busy:
-                self._idle.set()
-                self._wake.wait(self.poll_seconds)
+                wait = self.poll_seconds
+            self._wake.wait(wait)
+
+    def _start_due_lanes(self) -> float:
+        """Hand each incident with due messages to a free lane; the seconds until the next look."""
+        lanes, next_due = self._due_lanes()
+        running = self.lanes.running()
+        self._lanes_waiting = False
+        for key, message_ids in lanes.items():
+            if key in running:
+                continue  # its lane looks again when it finishes
+            if not self.lanes.offer(key, functools.partial(self._run_lane, message_ids)):
+                self._lanes_waiting = True  # every worker is busy: the next lane to finish looks again
+                break
+        if next_due is None:
+            return self.poll_seconds
+        return min(self.poll_seconds, max((next_due - self.clock()).total_seconds(), 0.05))
+
+    def _run_lane(self, message_ids: list[int]) -> bool:
+        """Deliver one incident's due messages in order; stop at one that must wait or is claimed elsewhere.
+
+        True (look again once this lane is free) when something happened: more may have been queued
+        meanwhile, a retry falls due later, or other incidents are waiting for a worker.
+        """
+        for message_id in message_ids:
+            if self._stop.is_set():
+                return False
+            outcome = self._deliver_one(message_id)
+            if outcome == "skipped":
+                # Another replica holds it (or it is done): that replica goes on from there.
+                return self._lanes_waiting
+            if outcome == "retry":
+                break
+        return True
 
     # -- one pass ------------------------------------------------------------------------------
     def run_once(self) -> bool:
-        """Deliver every message that is due now; True if anything was delivered or retried."""
-        with self._run_lock:
-            did_work = False
-            blocked: set[int | None] = set()
-            for message_id, incident_id in self._candidates():
-                if incident_id in blocked and incident_id is not None:
-                    continue
+        """Deliver every message that is due now, in this thread; True if anything was delivered or retried."""
+        did_work = False
+        for message_ids in self._due_lanes()[0].values():
+            for message_id in message_ids:
                 outcome = self._deliver_one(message_id)
                 did_work = did_work or outcome != "skipped"
-                if outcome in ("retry", "skipped") and incident_id is not None:
-                    blocked.add(incident_id)  # keep this incident's messages in order
-            return did_work
+                if outcome in ("retry", "skipped"):
+                    break  # keep this incident's messages in order
+        return did_work
 
-    def _candidates(self) -> list[tuple[int, int | None]]:
+    def _due_lanes(self) -> tuple[dict[LaneKey, list[int]], datetime | None]:
+        """Due message ids per incident (in order), and when the next not-yet-due message falls due."""
         with self.uow() as session:
             rows = session.execute(
                 select(OutboxMessage.id, OutboxMessage.incident_id, OutboxMessage.next_attempt_at)
@@ -107,16 +149,20 @@ class OutboxDispatcher:
                 .limit(500)
             ).all()
         now = self.clock()
-        result: list[tuple[int, int | None]] = []
-        waiting: set[int | None] = set()
+        lanes: dict[LaneKey, list[int]] = {}
+        waiting: set[int] = set()
+        next_due: datetime | None = None
         for mid, iid, due in rows:
             if iid is not None and iid in waiting:
                 continue
             if due > now:
-                waiting.add(iid)
+                if iid is not None:
+                    waiting.add(iid)
+                next_due = due if next_due is None else min(next_due, due)
                 continue
-            result.append((mid, iid))
-        return result
+            key: LaneKey = iid if iid is not None else ("message", mid)
+            lanes.setdefault(key, []).append(mid)
+        return lanes, next_due
 
     def _claim(self, message_id: int) -> bool:
         now = self.clock()
