@@ -57,14 +57,15 @@ class SlackGateway:
             try:
                 return self._send(method, args, frozenset(tolerate))
             except _Refused as refused:
-                if refused.retry_after is not None:
+                if refused.retry_after is not None:  # a 429: everyone waits; this call waits if it is brief
                     self.limiter.hold(method, channel, refused.retry_after)
                     quick = refused.retry_after <= self.limiter.max_wait
                 else:
                     quick = True
-                    self.limiter.sleep(QUICK_RETRY_PAUSE * (attempt + 1))
                 if not quick or attempt >= QUICK_RETRIES:
                     raise refused.later from refused.__cause__
+                if refused.retry_after is None:
+                    self.limiter.sleep(QUICK_RETRY_PAUSE * (attempt + 1))
                 attempt += 1
 
     def _send(self, method: str, args: dict[str, Any], tolerate: frozenset[str]) -> dict[str, Any]:
