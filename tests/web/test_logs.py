@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.logs import configure_logging
+from bot.slack.gateway import QUICK_RETRIES
 from tests.harness import SIGNING_SECRET, BotHarness, start_bot, wait_until
 
 TOKEN = "xoxb-test-token"
@@ -59,7 +60,8 @@ def test_a_listener_line_carries_the_event_id_and_the_incident(bot: BotHarness, 
 
 def test_an_outbox_line_carries_the_incident_it_delivers_for(bot: BotHarness, captured: io.StringIO) -> None:
     inc = bot.declare("SEV2 search slow")
-    bot.workspace.fail_next("chat.postMessage", "internal_error", http_status=500)
+    # The gateway tries a 5xx again twice itself; the third refusal hands the message back to the outbox.
+    bot.workspace.fail_next("chat.postMessage", "internal_error", http_status=500, times=QUICK_RETRIES + 1)
     bot.command("update identified hot shard", channel=inc.channel_id)
     line = wait_until(
         lambda: next((r for r in lines(captured) if r["msg"].startswith("will retry incident.updated")), None),
