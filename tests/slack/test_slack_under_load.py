@@ -11,7 +11,7 @@ import pytest
 
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
-from bot.services.views import IncidentView
+from bot.services.read_models import IncidentView
 from tests.harness import BotHarness, start_bot, wait_until
 from tests.scheduling.helpers import fast_bot, fired, nudges, pages, stop_scheduling
 
