@@ -20,6 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.domain import events as ev
+from bot.domain.events import OutboxEvent
 from bot.integrations.aws import ClientFactory
 from bot.logs import ContextExecutor, quiet_signature_failures
 from bot.metrics import Metrics
@@ -28,18 +30,19 @@ from bot.paging.pagerduty import PagerDutyPager
 from bot.paging.people import PeopleResolver
 from bot.playbooks.loader import Playbooks, load_playbooks
 from bot.playbooks.oncall import OnCall
-from bot.scheduling.effects import Effects
 from bot.scheduling.election import LeaderElector
+from bot.scheduling.job_kinds import JobKinds
 from bot.scheduling.lease import lease_for
 from bot.scheduling.runner import SchedulerRunner
-from bot.scheduling.usecases import ScheduleActions
 from bot.scheduling.wake import Waker
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
+from bot.services.escalation import EscalationService, FirstPage
 from bot.services.incidents import IncidentService
 from bot.services.ports import Pager
 from bot.services.registry import OnCallQuery, Services
+from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
@@ -136,10 +139,12 @@ def build_container(
     runbooks = RunbookService(ctx, loaded, ClientFactory)
     services = Services(
         ctx=ctx,
-        incidents=IncidentService(ctx),
+        # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
+        incidents=IncidentService(ctx, FirstPage(oncall) if settings.run_scheduler else None),
         runbooks=runbooks,
         drafts=DraftService(ctx, lambda: loaded.templates),
-        schedule=ScheduleActions(ctx, oncall),
+        escalation=EscalationService(ctx, oncall),
+        reminders=ReminderService(ctx),
         oncall=OnCallQuery(oncall, clock, people),
         claim_event=_event_claimer(uow, redis_client),
     )
@@ -162,7 +167,7 @@ def build_container(
     ctx.after_commit.extend([dispatcher.kick, waker.wake])
 
     # The scheduler: runs on the elected leader only, woken after commits that change a due time.
-    effects = Effects(
+    jobs = JobKinds(
         uow,
         oncall,
         clock,
@@ -171,7 +176,7 @@ def build_container(
     )
     scheduler = SchedulerRunner(
         engine,
-        effects,
+        jobs,
         after_fire=dispatcher.kick,
         resync_seconds=settings.scheduler_resync_seconds,
         on_fired=metrics.fired,
@@ -229,28 +234,30 @@ def build_container(
     )
 
 
-def _outbox_table(notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts) -> dict[str, Handler]:
+def _outbox_table(
+    notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts
+) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
-        "incident.declared": in_order(notifier.declared, runbooks.suggestions),
-        "incident.role_assigned": notifier.role_assigned,
-        "incident.updated": notifier.updated,
-        "incident.severity_changed": notifier.severity_changed,
-        "incident.note_added": notifier.note_added,
-        "incident.resolved": notifier.resolved,
-        "incident.reopened": notifier.reopened,
-        "incident.acknowledged": notifier.acknowledged,
-        "incident.summary": notifier.summary,
-        "slack.post": notifier.generic_post,
-        "paging.page": paging.page,
-        "paging.long_running": paging.long_running,
-        "paging.exhausted": paging.exhausted,
-        "paging.acknowledged": paging.acknowledged,
-        "paging.resolved": paging.resolved,
-        "nudge.post": paging.nudge,
-        "runbook.attached": runbooks.attached,
-        "runbook.refresh": runbooks.refresh,
-        "runbook.result": runbooks.result,
+        ev.IncidentDeclared: in_order(notifier.declared, runbooks.suggestions),
+        ev.RoleAssigned: notifier.role_assigned,
+        ev.IncidentUpdated: notifier.updated,
+        ev.SeverityChanged: notifier.severity_changed,
+        ev.NoteAdded: notifier.note_added,
+        ev.IncidentResolved: notifier.resolved,
+        ev.IncidentReopened: notifier.reopened,
+        ev.IncidentAcknowledged: notifier.acknowledged,
+        ev.SummaryRequested: notifier.summary,
+        ev.SlackPost: notifier.generic_post,
+        ev.PagePeople: paging.page,
+        ev.LongRunningPage: paging.long_running,
+        ev.ChainExhausted: paging.exhausted,
+        ev.PagerAcknowledged: paging.acknowledged,
+        ev.PagerResolved: paging.resolved,
+        ev.UpdateReminder: paging.nudge,
+        ev.RunbookAttached: runbooks.attached,
+        ev.RunbookRefresh: runbooks.refresh,
+        ev.RunbookStepResult: runbooks.result,
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.scheduling import tables as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.storage import runbook_models as _runbook_tables  # noqa: F401  (registers its tables)
+from bot.storage import scheduling_models as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.storage.db import make_engine
 from bot.storage.models import Base
 

@@ -6,6 +6,14 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from bot.domain.events import (
+    ChainExhausted,
+    LongRunningPage,
+    PagePeople,
+    PagerAcknowledged,
+    PagerResolved,
+    UpdateReminder,
+)
 from bot.metrics import Metrics
 from bot.paging.people import PeopleResolver
 from bot.playbooks.oncall import OnCall, parse_target
@@ -21,8 +29,9 @@ LOUDER_AFTER = 3
 
 
 class PagingHandlers:
-    """Handlers of ``paging.page``, ``paging.long_running``, ``paging.exhausted``, ``paging.acknowledged``,
-    ``paging.resolved`` and ``nudge.post`` (the container routes them); what shows in Slack goes to ``posts``.
+    """One handler per event type (the container routes them): pages, long-running pages, the chain's end,
+    acknowledgements and resolutions for external pagers, update reminders. What shows in Slack goes to
+    ``posts``.
     """
 
     def __init__(
@@ -51,32 +60,29 @@ class PagingHandlers:
         """Acknowledged or resolved: the automatic chain has nothing more to say."""
         return inc.acknowledged_at is not None or not inc.status.is_open
 
-    def page(self, d: Delivery) -> None:
+    def page(self, d: Delivery, event: PagePeople) -> None:
         inc = self._incident(d)
-        if "by" not in d.payload and self._answered(inc):
+        if event.by is None and self._answered(inc):
             # An automatic step held back (Slack rate limits, retries) while someone acknowledged or resolved:
             # the chain has stopped, so nobody more is paged. A manual escalation ("by") still pages.
             return
         # Pages go out even if the incident channel could not be created; the notice needs the channel.
         channel = self.posts.channel_or_none(d)
-        policy = self.oncall().policies.get(str(d.payload.get("policy", "")))
-        level_index = int(d.payload["level"])
+        policy = self.oncall().policies.get(event.policy_id)
+        level_index = event.level
         if policy is None or level_index >= len(policy.levels):
-            raise GiveUp(f"escalation policy {d.payload.get('policy')!r} has no level {level_index + 1}")
+            raise GiveUp(f"escalation policy {event.policy_id!r} has no level {level_index + 1}")
         if d.done("users"):
             users = tuple(d.progress["users"])
         else:
-            at = datetime.fromisoformat(str(d.payload["at"]))
-            users = tuple(self.people.users(self.oncall(), policy.levels[level_index].notify, at))
+            users = tuple(self.people.users(self.oncall(), policy.levels[level_index].notify, event.at))
             d.mark("users", list(users))
-        page = Page(
-            inc, users, level_index + 1, int(d.payload.get("cycle", 0)), str(d.payload["reason"]), policy.id
-        )
+        page = Page(inc, users, level_index + 1, event.cycle, event.reason, policy.id)
         self._page_all(d, page)
         if channel:
             self.posts.page_notice(d, channel, users, page.level, page.cycle, page.reason)
 
-    def long_running(self, d: Delivery) -> None:
+    def long_running(self, d: Delivery, event: LongRunningPage) -> None:
         """The people of a ``long_running`` rule, paged outside the chain (level 0 on the page)."""
         inc = self._incident(d)
         if not inc.status.is_open:
@@ -84,11 +90,10 @@ class PagingHandlers:
         if d.done("users"):
             users = tuple(d.progress["users"])
         else:
-            targets = [parse_target(t) for t in d.payload.get("targets") or ()]
-            at = datetime.fromisoformat(str(d.payload["at"]))
-            users = tuple(self.people.users(self.oncall(), targets, at))
+            targets = [parse_target(t) for t in event.targets]
+            users = tuple(self.people.users(self.oncall(), targets, event.at))
             d.mark("users", list(users))
-        page = Page(inc, users, 0, 0, str(d.payload["reason"]), str(d.payload.get("policy", "")))
+        page = Page(inc, users, 0, 0, event.reason, event.policy_id)
         self._page_all(d, page)
         self.posts.page_notice(d, self.posts.channel(d), users, 0, 0, page.reason)
 
@@ -101,45 +106,45 @@ class PagingHandlers:
                 d.mark(counted)
                 self.metrics.pages_sent.labels(pager.name).inc()
 
-    def exhausted(self, d: Delivery) -> None:
+    def exhausted(self, d: Delivery, event: ChainExhausted) -> None:
         inc = self._incident(d)
         if self._answered(inc):
             return  # acknowledged or resolved before the notice went out: somebody did answer
         self.posts.exhausted_notice(d, inc)
 
-    def acknowledged(self, d: Delivery) -> None:
+    def acknowledged(self, d: Delivery, event: PagerAcknowledged) -> None:
         inc = self._incident(d)
         for pager in self.pagers:
-            pager.acknowledge(d, inc, d.payload.get("by"))
+            pager.acknowledge(d, inc, event.by)
 
-    def resolved(self, d: Delivery) -> None:
+    def resolved(self, d: Delivery, event: PagerResolved) -> None:
         inc = self._incident(d)
         for pager in self.pagers:
             pager.resolve(d, inc)
 
-    def nudge(self, d: Delivery) -> None:
+    def nudge(self, d: Delivery, event: UpdateReminder) -> None:
         inc = self._incident(d)
         if not inc.status.is_open:
             return  # resolved between the fire and the delivery: no reminder for a resolved incident
-        ignored = int(d.payload.get("ignored", 1))
+        ignored = event.ignored
         also: list[str] = []
         if ignored >= LOUDER_AFTER:
             if d.done("also"):
                 also = list(d.progress["also"])
             else:
-                also = self._louder(inc, d)
+                also = self._louder(inc, event)
                 d.mark("also", also)
-        self.posts.nudge(d, inc, int(d.payload.get("since_seconds", 0)), ignored, also)
+        self.posts.nudge(d, inc, event.since_seconds, ignored, also)
         if not d.done("counted"):
             d.mark("counted")
             self.metrics.nudges_sent.inc()
 
-    def _louder(self, inc: IncidentView, d: Delivery) -> list[str]:
+    def _louder(self, inc: IncidentView, event: UpdateReminder) -> list[str]:
         comms = inc.holder(COMMS_ROLE)
         if comms:
             return [comms]
-        policy = self.oncall().policies.get(str(d.payload.get("policy") or ""))
+        policy = self.oncall().policies.get(event.policy_id or "")
         if policy is None or not policy.levels:
             return []
-        level = policy.levels[min(int(d.payload.get("next_level", 0)), len(policy.levels) - 1)]
+        level = policy.levels[min(event.next_level, len(policy.levels) - 1)]
         return self.people.users(self.oncall(), level.notify, self.clock())

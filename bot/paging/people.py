@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 
+from bot.domain.rotation import on_call
 from bot.playbooks.oncall import NotifyTarget, OnCall
-from bot.scheduling.rotation import on_call
 from bot.services.ports import Directory
 
 log = logging.getLogger(__name__)

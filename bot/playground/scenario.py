@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.durations import parse_duration
+from bot.domain.rotation import on_call
 from bot.emulator.models import Channel
 from bot.emulator.payloads import elements_of
 from bot.emulator.workspace import Workspace
 from bot.playbooks.oncall import OnCall
 from bot.playground.bridge import Bridge, BridgeError
 from bot.playground.scenario_file import ONCALL, PLACEHOLDER, OnCallLookup, Scenario, ScenarioError, Step
-from bot.scheduling.rotation import on_call
 
 if TYPE_CHECKING:
     from bot.emulator.driver import SlackDriver

@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
 from bot.scheduling import jobs
-from bot.scheduling.effects import Effects
+from bot.scheduling.job_kinds import JobKinds
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +44,14 @@ class SchedulerRunner:
     def __init__(
         self,
         engine: Engine,
-        effects: Effects,
+        kinds: JobKinds,
         resync_seconds: float = 3.0,
         after_fire: Callable[[], None] = lambda: None,
         on_fired: Callable[[datetime, datetime], None] = lambda due, now: None,
     ) -> None:
         self.engine = engine
         self.on_fired = on_fired
-        self.effects = effects
+        self.kinds = kinds
         self.resync_seconds = resync_seconds
         self.after_fire = after_fire
         self.runner_id = uuid.uuid4().hex
@@ -121,9 +121,9 @@ class SchedulerRunner:
             scheduler = self.scheduler
             if scheduler is None:
                 return
-            if self.effects.reconcile():
+            if self.kinds.reconcile():
                 self.after_fire()
-            wanted = {due.job_id: due for due in self.effects.due_times()}
+            wanted = {due.job_id: due for due in self.kinds.due_times()}
             existing = {job.id: job for job in scheduler.get_jobs()}
             for job_id, due in wanted.items():
                 job = existing.get(job_id)
@@ -151,7 +151,7 @@ class SchedulerRunner:
                     log.debug("job %s already gone", job_id)
 
     def run_job(self, kind: str, incident_id: int) -> None:
-        fired = self.effects.fire(kind, incident_id)
+        fired = self.kinds.fire(kind, incident_id)
         if fired:
             self.after_fire()
         self.wake()  # schedule the next due time of this incident

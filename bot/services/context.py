@@ -29,13 +29,14 @@ def utc_now() -> datetime:
 
 @dataclass
 class ServiceContext:
+    """``uow`` runs ``after_commit`` itself after every commit that wrote something (see ``UnitOfWork``)."""
+
     uow: UnitOfWork
     playbooks: PolicySource
     clock: Callable[[], datetime] = utc_now
-    # Called after a commit that queued Slack work or changed a due time (delivery kick, scheduler wake-up).
+    # Run after a use case's commit (delivery kick, scheduler wake-up); appended to while the app is built.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
 
-    def committed(self) -> None:
-        for hook in self.after_commit:
-            hook()
+    def __post_init__(self) -> None:
+        self.uow = self.uow.with_hooks(self.after_commit)

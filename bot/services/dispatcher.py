@@ -11,15 +11,14 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-
+from bot.domain.events import MalformedEvent, decode
 from bot.logs import incident_scope
 from bot.services.lanes import Lanes
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.read_models import EntryView, entry_view, incident_view
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork
-from bot.storage.models import Incident, OutboxMessage, TimelineEntry
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +141,7 @@ class OutboxDispatcher:
     def _due_lanes(self) -> tuple[dict[LaneKey, list[int]], datetime | None]:
         """Due message ids per incident (in order), and when the next not-yet-due message falls due."""
         with self.uow() as session:
-            rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.incident_id, OutboxMessage.next_attempt_at)
-                .where(OutboxMessage.state == "pending")
-                .order_by(OutboxMessage.id)
-                .limit(500)
-            ).all()
+            rows = outbox.pending(session)
         now = self.clock()
         lanes: dict[LaneKey, list[int]] = {}
         waiting: set[int] = set()
@@ -167,35 +161,40 @@ class OutboxDispatcher:
     def _claim(self, message_id: int) -> bool:
         now = self.clock()
         with self.uow() as session:
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.state == "pending",
-                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-                )
-                .values(locked_by=self.worker_id, locked_until=now + CLAIM_FOR)
-            )
-            return bool(getattr(claimed, "rowcount", 0))
+            return outbox.claim(session, message_id, self.worker_id, now, now + CLAIM_FOR)
 
     def _deliver_one(self, message_id: int) -> str:
         if not self._claim(message_id):
             return "skipped"
         with self.uow() as session:
-            msg = session.get(OutboxMessage, message_id)
+            msg = outbox.get(session, message_id)
+            if msg is None:
+                return "skipped"
+            kind, created_at, attempts = msg.event, msg.created_at, msg.attempts
+            try:
+                event = decode(msg.event, msg.payload)
+            except MalformedEvent as exc:
+                error = str(exc)
+            else:
+                error = ""
+        if error:
+            log.error("outbox message #%s cannot be read: %s", message_id, error)
+            self._set_aside(message_id, attempts + 1, error)
+            self.on_failed()
+            return "dead"
+        with self.uow() as session:
+            msg = outbox.get(session, message_id)
             if msg is None:
                 return "skipped"
             incident = repo.get_incident(session, msg.incident_id) if msg.incident_id else None
             view = incident_view(incident) if incident else None
             delivery = Delivery(
-                event=msg.event,
-                payload=dict(msg.payload or {}),
+                event=event,
                 progress=dict(msg.progress or {}),
                 incident=view,
                 load_entry=self._entry_loader(),
                 load_entries=self._entries_loader(msg.incident_id),
             )
-            created_at, attempts = msg.created_at, msg.attempts
         with incident_scope(view.ref if view else None):
             outcome, error, retry_after = "done", "", None
             try:
@@ -205,7 +204,7 @@ class OutboxDispatcher:
             except GiveUp as exc:
                 outcome, error = "dead", str(exc)
             except Exception as exc:  # a bug in a handler: keep the message, report loudly, retry later
-                log.exception("outbox handler crashed on %s #%s", delivery.event, message_id)
+                log.exception("outbox handler crashed on %s #%s", kind, message_id)
                 outcome, error = "retry", f"{type(exc).__name__}: {exc}"
             now = self.clock()
             if outcome == "retry" and now - created_at > GIVE_UP_AFTER:
@@ -226,16 +225,16 @@ class OutboxDispatcher:
         now: datetime,
     ) -> None:
         with self.uow() as session:
-            msg = session.get(OutboxMessage, message_id)
+            msg = outbox.get(session, message_id)
             if msg is None:
                 return
             if delivery.incident_patch and msg.incident_id:
-                incident = session.get(Incident, msg.incident_id)
+                incident = repo.get_incident(session, msg.incident_id)
                 if incident is not None:
                     for key, value in delivery.incident_patch.items():
                         setattr(incident, key, value)
             for entry_id, fields in delivery.entry_patches.items():
-                entry = session.get(TimelineEntry, entry_id)
+                entry = repo.get_entry(session, entry_id)
                 if entry is not None:
                     for key, value in fields.items():
                         setattr(entry, key, value)
@@ -253,10 +252,17 @@ class OutboxDispatcher:
                 msg.last_error = error
                 log.warning("will retry %s #%s in %.0fs: %s", msg.event, message_id, delay, error)
 
+    def _set_aside(self, message_id: int, attempts: int, error: str) -> None:
+        with self.uow() as session:
+            msg = outbox.get(session, message_id)
+            if msg is not None:
+                msg.state, msg.last_error, msg.attempts = "dead", error, attempts
+                msg.locked_by, msg.locked_until = None, None
+
     def _entry_loader(self) -> Callable[[int], EntryView | None]:
         def load(entry_id: int) -> EntryView | None:
             with self.uow() as session:
-                entry = session.get(TimelineEntry, entry_id)
+                entry = repo.get_entry(session, entry_id)
                 return entry_view(entry) if entry else None
 
         return load
@@ -273,6 +279,4 @@ class OutboxDispatcher:
     # -- for tests and shutdown ----------------------------------------------------------------
     def pending_count(self) -> int:
         with self.uow() as session:
-            return len(
-                session.execute(select(OutboxMessage.id).where(OutboxMessage.state == "pending")).all()
-            )
+            return outbox.pending_count(session)

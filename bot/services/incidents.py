@@ -8,6 +8,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.domain.events import (
+    IncidentAcknowledged,
+    IncidentDeclared,
+    IncidentReopened,
+    IncidentResolved,
+    IncidentUpdated,
+    NoteAdded,
+    RoleAssigned,
+    SeverityChanged,
+    SummaryRequested,
+)
 from bot.domain.grammar import MAX_TEXT, clean_title
 from bot.domain.naming import incident_ref
 from bot.domain.roles import COMMANDER, Role
@@ -16,7 +27,9 @@ from bot.domain.status import IllegalTransition, Status, check_reopen, check_tra
 from bot.logs import bind_incident
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
+from bot.services.escalation import FirstPage
 from bot.services.read_models import IncidentView, incident_view, snapshot_roles, snapshot_severities
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.models import Incident, RoleAssignment
 
@@ -36,10 +49,15 @@ class Acknowledged:
 
 
 class IncidentService:
-    """The incident lifecycle. Every method is one transaction; Slack work is queued in the outbox."""
+    """The incident lifecycle. Every method is one transaction; Slack work is queued in the outbox.
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    With ``first_page`` (paging configured), a declaration also starts its escalation chain and pages
+    level 1 in the same transaction.
+    """
+
+    def __init__(self, ctx: ServiceContext, first_page: FirstPage | None = None) -> None:
         self.ctx = ctx
+        self.first_page = first_page
 
     # -- declare -------------------------------------------------------------------------------
     def declare(
@@ -106,13 +124,12 @@ class IncidentService:
                 at=now,
             )
             # The declaration's own Slack work is queued first: everything else needs its channel.
-            repo.enqueue(
-                session, "incident.declared", incident.id, {"notify": notify or {}, "entry_id": entry.id}
-            )
+            outbox.enqueue(session, incident.id, IncidentDeclared(entry_id=entry.id, notify=dict(notify or {})))
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
+            if self.first_page is not None:
+                self.first_page.start(session, incident, now)
             view = incident_view(incident)
-        self.ctx.committed()
         self.ctx.metrics.incidents_declared.labels(severity.id).inc()
         bind_incident(view.ref)
         return Declared(view, created=True)
@@ -146,10 +163,8 @@ class IncidentService:
             role = catalog.lookup(role_word)
             if role is None:
                 raise UserError(f"`{role_word}` is not a role here. Roles: {catalog.describe_valid()}.")
-            changed = self._assign(session, incident, role, user_id, actor_id)
+            self._assign(session, incident, role, user_id, actor_id)
             view = incident_view(incident)
-        if changed:
-            self.ctx.committed()
         return view
 
     def _assign(self, session: Session, incident: Incident, role: Role, user_id: str, actor_id: str) -> bool:
@@ -175,11 +190,8 @@ class IncidentService:
             at=now,
         )
         session.flush()
-        repo.enqueue(
-            session,
-            "incident.role_assigned",
-            incident.id,
-            {"entry_id": entry.id, "role": role.id, "user": user_id, "previous": previous},
+        outbox.enqueue(
+            session, incident.id, RoleAssigned(entry_id=entry.id, role=role.id, user=user_id, previous=previous)
         )
         return True
 
@@ -221,9 +233,8 @@ class IncidentService:
                 {"status": target.value, "previous_status": current.value, "impact": impact},
                 at=now,
             )
-            repo.enqueue(session, "incident.updated", incident.id, {"entry_id": entry.id})
+            outbox.enqueue(session, incident.id, IncidentUpdated(entry_id=entry.id))
             view = incident_view(incident)
-        self.ctx.committed()
         return view
 
     def check_transition(self, incident_id: int, target: Status | None) -> IncidentView:
@@ -271,11 +282,8 @@ class IncidentService:
                 {"from": previous, "to": severity.id},
                 at=self.ctx.clock(),
             )
-            repo.enqueue(
-                session, "incident.severity_changed", incident.id, {"entry_id": entry.id, "from": previous}
-            )
+            outbox.enqueue(session, incident.id, SeverityChanged(entry_id=entry.id, previous=previous))
             view = incident_view(incident)
-        self.ctx.committed()
         return view
 
     # -- notes ---------------------------------------------------------------------------------
@@ -287,9 +295,8 @@ class IncidentService:
                 raise AlreadyHandled("This note was already added.")
             incident = self._load(session, incident_id)
             entry = repo.add_entry(session, incident, "note", actor_id, text, at=self.ctx.clock())
-            repo.enqueue(session, "incident.note_added", incident.id, {"entry_id": entry.id})
+            outbox.enqueue(session, incident.id, NoteAdded(entry_id=entry.id))
             view = incident_view(incident)
-        self.ctx.committed()
         return view
 
     # -- resolve / reopen ----------------------------------------------------------------------
@@ -316,9 +323,8 @@ class IncidentService:
             entry = repo.add_entry(
                 session, incident, "resolved", actor_id, summary, {"root_cause": root_cause}, at=now
             )
-            repo.enqueue(session, "incident.resolved", incident.id, {"entry_id": entry.id})
+            outbox.enqueue(session, incident.id, IncidentResolved(entry_id=entry.id))
             view = incident_view(incident)
-        self.ctx.committed()
         return view
 
     def reopen(self, incident_id: int, actor_id: str, reason: str) -> IncidentView:
@@ -336,9 +342,8 @@ class IncidentService:
             incident.last_update_by = actor_id
             incident.next_update_due_at = self._next_due(incident, now)
             entry = repo.add_entry(session, incident, "reopened", actor_id, reason, at=now)
-            repo.enqueue(session, "incident.reopened", incident.id, {"entry_id": entry.id})
+            outbox.enqueue(session, incident.id, IncidentReopened(entry_id=entry.id))
             view = incident_view(incident)
-        self.ctx.committed()
         return view
 
     # -- acknowledge ---------------------------------------------------------------------------
@@ -359,17 +364,15 @@ class IncidentService:
                 {"seconds_to_ack": int(took.total_seconds())},
                 at=now,
             )
-            repo.enqueue(session, "incident.acknowledged", incident.id, {"entry_id": entry.id})
+            outbox.enqueue(session, incident.id, IncidentAcknowledged(entry_id=entry.id))
             view = incident_view(incident)
-        self.ctx.committed()
         self.ctx.metrics.time_to_acknowledge.labels(view.severity.id).observe(took.total_seconds())
         return Acknowledged(view, already_by=None)
 
     def request_summary(self, incident_id: int, actor_id: str) -> None:
         with self.ctx.uow() as session:
             incident = self._load(session, incident_id)
-            repo.enqueue(session, "incident.summary", incident.id, {"actor": actor_id})
-        self.ctx.committed()
+            outbox.enqueue(session, incident.id, SummaryRequested(actor=actor_id))
 
     # -- helpers -------------------------------------------------------------------------------
     def _load(self, session: Session, incident_id: int, *, lock: bool = False) -> Incident:

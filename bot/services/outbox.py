@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.domain.events import OutboxEvent
 from bot.services.read_models import EntryView, IncidentView
 
 
@@ -25,14 +26,17 @@ class GiveUp(Exception):
 class Delivery:
     """One outbox message being delivered: what happened, and what the notifier learned."""
 
-    event: str
-    payload: dict[str, Any]
+    event: OutboxEvent
     progress: dict[str, Any]
     incident: IncidentView | None
     load_entry: Callable[[int], EntryView | None]
     load_entries: Callable[[], list[EntryView]]
     incident_patch: dict[str, Any] = field(default_factory=dict)
     entry_patches: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
 
     def done(self, step: str) -> bool:
         return bool(self.progress.get(step))
@@ -48,6 +52,9 @@ class Delivery:
 
 
 class Notifier(Protocol):
-    """Turns outbox events into effects (Slack posts). Must be idempotent per ``progress`` step."""
+    """Turns outbox events into effects (Slack posts), dispatching on the event's type.
+
+    Must be idempotent per ``progress`` step: a delivery is retried from its recorded progress.
+    """
 
     def deliver(self, delivery: Delivery) -> None: ...

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.playbooks.oncall import OnCall
-from bot.scheduling.usecases import ScheduleActions
 from bot.services.context import ServiceContext
 from bot.services.drafts import DraftService
+from bot.services.escalation import EscalationService
 from bot.services.incidents import IncidentService
+from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 
 
@@ -36,8 +37,10 @@ class Services:
     incidents: IncidentService
     runbooks: RunbookService
     drafts: DraftService
-    # Escalate now, snooze a reminder: the use cases that change due times.
-    schedule: ScheduleActions
+    # Escalate now (button or command).
+    escalation: EscalationService
+    # Snooze the update reminder.
+    reminders: ReminderService
     oncall: OnCallQuery
     # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
     claim_event: Callable[[str], bool]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from bot.domain.events import RunbookAttached, RunbookRefresh, RunbookStepResult
 from bot.integrations.aws import ClientFactory, StepResult, describe_call, may_confirm, run_step
 from bot.integrations.aws.model import StepError
 from bot.playbooks.runbooks import AwsStep, Runbook, Step
@@ -23,7 +23,9 @@ from bot.services.runbook_views import (
     result_payload,
     runbook_snapshot,
 )
+from bot.storage import outbox
 from bot.storage import repositories as repo
+from bot.storage import runbooks as attachments
 from bot.storage.models import Incident
 from bot.storage.runbook_models import AttachedRunbook, RunbookStepState
 
@@ -78,13 +80,7 @@ class RunbookService:
 
     def attached_for(self, incident_id: int) -> list[AttachedView]:
         with self.ctx.uow() as session:
-            rows = session.execute(
-                select(AttachedRunbook)
-                .where(AttachedRunbook.incident_id == incident_id)
-                .options(selectinload(AttachedRunbook.steps))
-                .order_by(AttachedRunbook.id)
-            ).scalars()
-            return [attached_view(row) for row in rows]
+            return [attached_view(row) for row in attachments.attached_to(session, incident_id)]
 
     def get(self, attached_id: int) -> AttachedView:
         with self.ctx.uow() as session:
@@ -126,12 +122,7 @@ class RunbookService:
         with self.ctx.uow() as session:
             incident = self._incident(session, incident_id)
             require_channel(incident, from_channel)
-            existing = session.execute(
-                select(AttachedRunbook).where(
-                    AttachedRunbook.incident_id == incident_id, AttachedRunbook.runbook_id == runbook.id
-                )
-            ).scalar_one_or_none()
-            if existing is not None:
+            if attachments.find(session, incident_id, runbook.id) is not None:
                 raise UserError(f"The runbook *{runbook.title}* is already attached to {incident.ref}.")
             row = AttachedRunbook(
                 incident_id=incident_id,
@@ -155,12 +146,12 @@ class RunbookService:
                 {"runbook": runbook.id, "attached_id": row.id, "settings": dict(settings or {})},
                 at=now,
             )
-            payload: dict[str, object] = {"attached_id": row.id, "entry_id": entry.id}
-            if suggestion:
-                payload["suggestion"] = suggestion
-            repo.enqueue(session, "runbook.attached", incident_id, payload)
+            outbox.enqueue(
+                session,
+                incident_id,
+                RunbookAttached(attached_id=row.id, entry_id=entry.id, suggestion=dict(suggestion) if suggestion else None),
+            )
             view = attached_view(row)
-        self.ctx.committed()
         return view
 
     def record_pages(self, attached_id: int, channel_id: str, message_ts: Sequence[str]) -> None:
@@ -200,10 +191,9 @@ class RunbookService:
                 {"runbook": row.runbook_id, "step": step.id, "attached_id": row.id},
                 at=now,
             )
-            repo.enqueue(session, "runbook.refresh", row.incident_id, {"attached_id": row.id})
+            outbox.enqueue(session, row.incident_id, RunbookRefresh(attached_id=row.id))
             session.flush()
             view = attached_view(row)
-        self.ctx.committed()
         return view
 
     # -- AWS steps -----------------------------------------------------------------------------
@@ -310,32 +300,23 @@ class RunbookService:
                 data,
                 at=now,
             )
-            repo.enqueue(
+            outbox.enqueue(
                 session,
-                "runbook.result",
                 row.incident_id,
-                {
-                    "attached_id": row.id,
-                    "step_id": step.id,
-                    "entry_id": entry.id,
-                    "actor": actor_id,
-                    "mutating": step.mutating,
-                    "result": result_payload(result),
-                },
+                RunbookStepResult(
+                    attached_id=row.id,
+                    step_id=step.id,
+                    entry_id=entry.id,
+                    actor=actor_id,
+                    mutating=step.mutating,
+                    result=result_payload(result),
+                ),
             )
-        self.ctx.committed()
         return result
 
     # -- helpers -------------------------------------------------------------------------------
     def _load(self, session: Session, attached_id: int, *, lock: bool = False) -> AttachedRunbook:
-        stmt = (
-            select(AttachedRunbook)
-            .where(AttachedRunbook.id == attached_id)
-            .options(selectinload(AttachedRunbook.steps))
-        )
-        if lock:
-            stmt = stmt.with_for_update()
-        row = session.execute(stmt).scalar_one_or_none()
+        row = attachments.get(session, attached_id, lock=lock)
         if row is None:
             raise UserError("That runbook is no longer attached to an incident.")
         return row

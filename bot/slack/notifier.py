@@ -12,6 +12,18 @@ from typing import Any
 import requests
 from slack_sdk.models.blocks import Block
 
+from bot.domain.events import (
+    IncidentAcknowledged,
+    IncidentDeclared,
+    IncidentReopened,
+    IncidentResolved,
+    IncidentUpdated,
+    NoteAdded,
+    RoleAssigned,
+    SeverityChanged,
+    SlackPost,
+    SummaryRequested,
+)
 from bot.domain.naming import channel_name_for
 from bot.domain.roles import COMMANDER
 from bot.playbooks.checklists import Checklists
@@ -54,7 +66,7 @@ class SlackNotifier:
         try:
             yield
         except SlackCallFailed as exc:
-            log.warning("%s: step %s skipped: %s", d.event, step, exc)
+            log.warning("%s: step %s skipped: %s", d.kind, step, exc)
             d.mark(f"failed:{step}", exc.error)
 
     def post(
@@ -89,8 +101,8 @@ class SlackNotifier:
             raise GiveUp("incident is gone")
         return d.incident
 
-    def _entry(self, d: Delivery) -> EntryView:
-        entry = d.load_entry(int(d.payload["entry_id"]))
+    def _entry(self, d: Delivery, entry_id: int) -> EntryView:
+        entry = d.load_entry(entry_id)
         if entry is None:
             raise GiveUp("timeline entry is gone")
         return entry
@@ -159,7 +171,7 @@ class SlackNotifier:
                 self.post(d, "broadcast_post", inc.broadcast_channel_id, blocks, text)
 
     # -- events --------------------------------------------------------------------------------
-    def declared(self, d: Delivery) -> None:
+    def declared(self, d: Delivery, event: IncidentDeclared) -> None:
         inc = self._incident(d)
         if not inc.channel_id and not d.done("channel"):
             try:
@@ -167,6 +179,7 @@ class SlackNotifier:
             except SlackCallFailed as exc:
                 self._tell_reporter(
                     d,
+                    event,
                     inc,
                     f":x: *{inc.ref}* is recorded, but Slack refused to create its channel "
                     f"(`{exc.error}`). Ask a workspace admin to allow the bot to create channels; "
@@ -192,7 +205,7 @@ class SlackNotifier:
                     d, "card", channel, card.incident_card(inc, self.clock()), card.card_fallback_text(inc)
                 )
                 d.patch_incident(card_ts=ts)
-                self._link_declared_entry(d, channel, ts)
+                self._link_declared_entry(d, event, channel, ts)
             inc = self._current(d)
         if not d.done("pin") and inc.card_ts:
             with self.best_effort(d, "pin"):
@@ -202,7 +215,7 @@ class SlackNotifier:
             d.mark("pin")
         # The reporter's link first: the broadcast channel is a courtesy to others.
         self._tell_reporter(
-            d, inc, f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
+            d, event, inc, f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
         )
         if not inc.private and not inc.broadcast_ts and not d.done("failed:broadcast"):
             with self.best_effort(d, "broadcast"):
@@ -216,11 +229,10 @@ class SlackNotifier:
                 )
                 d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
 
-    def _link_declared_entry(self, d: Delivery, channel: str, ts: str | None) -> None:
+    def _link_declared_entry(self, d: Delivery, event: IncidentDeclared, channel: str, ts: str | None) -> None:
         """The declaration's timeline row points at the pinned card."""
-        entry_id = d.payload.get("entry_id")
-        if ts and entry_id is not None:
-            d.patch_entry(int(entry_id), channel_ts=ts, permalink=self.slack.permalink(channel, ts))
+        if ts:
+            d.patch_entry(event.entry_id, channel_ts=ts, permalink=self.slack.permalink(channel, ts))
 
     def _create_channel(self, inc: IncidentView) -> tuple[str, str]:
         day = inc.declared_at.date()
@@ -233,10 +245,10 @@ class SlackNotifier:
                 return str(resp["channel"]["id"]), str(resp["channel"]["name"])
         raise GiveUp(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
 
-    def _tell_reporter(self, d: Delivery, inc: IncidentView, text: str) -> None:
+    def _tell_reporter(self, d: Delivery, event: IncidentDeclared, inc: IncidentView, text: str) -> None:
         if d.done("told_reporter"):
             return
-        notify = d.payload.get("notify") or {}
+        notify = event.notify
         url = notify.get("response_url")
         if url:
             try:
@@ -253,12 +265,12 @@ class SlackNotifier:
             )
         d.mark("told_reporter")
 
-    def role_assigned(self, d: Delivery) -> None:
+    def role_assigned(self, d: Delivery, event: RoleAssigned) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         channel = self.channel(d)
-        user, previous = str(d.payload["user"]), d.payload.get("previous")
-        role = inc.role_catalog.get(str(d.payload["role"]))
+        user, previous = event.user, event.previous
+        role = inc.role_catalog.get(event.role)
         if not d.done("invite"):
             self.invite(channel, [user])
             d.mark("invite")
@@ -287,9 +299,9 @@ class SlackNotifier:
             d.mark("checklist")
         self.refresh_card(d, topic=role.id == "ic")
 
-    def updated(self, d: Delivery) -> None:
+    def updated(self, d: Delivery, event: IncidentUpdated) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         channel = self.channel(d)
         self.post(
             d, "message", channel, messages.update_message(inc, entry), f"Update: {entry.text}", entry=entry
@@ -299,9 +311,9 @@ class SlackNotifier:
             d, inc, messages.broadcast_update(inc, entry), f"{inc.ref} update: {entry.text}", also_post=True
         )
 
-    def severity_changed(self, d: Delivery) -> None:
+    def severity_changed(self, d: Delivery, event: SeverityChanged) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         channel = self.channel(d)
         self.post(
             d,
@@ -320,21 +332,21 @@ class SlackNotifier:
             also_post=True,
         )
 
-    def note_added(self, d: Delivery) -> None:
-        entry = self._entry(d)
+    def note_added(self, d: Delivery, event: NoteAdded) -> None:
+        entry = self._entry(d, event.entry_id)
         self.post(
             d, "message", self.channel(d), messages.note_message(entry), f"Note: {entry.text}", entry=entry
         )
 
-    def acknowledged(self, d: Delivery) -> None:
+    def acknowledged(self, d: Delivery, event: IncidentAcknowledged) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         self.post(d, "message", self.channel(d), messages.ack_message(inc), "Acknowledged", entry=entry)
         self.refresh_card(d)
 
-    def resolved(self, d: Delivery) -> None:
+    def resolved(self, d: Delivery, event: IncidentResolved) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         channel = self.channel(d)
         now = self.clock()
         self.post(
@@ -350,30 +362,29 @@ class SlackNotifier:
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.broadcast_resolution(inc, now), f"{inc.ref} resolved", also_post=True)
 
-    def reopened(self, d: Delivery) -> None:
+    def reopened(self, d: Delivery, event: IncidentReopened) -> None:
         inc = self._incident(d)
-        entry = self._entry(d)
+        entry = self._entry(d, event.entry_id)
         self.post(
             d, "message", self.channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
         )
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
 
-    def summary(self, d: Delivery) -> None:
+    def summary(self, d: Delivery, event: SummaryRequested) -> None:
         inc = self._incident(d)
         blocks = messages.summary_message(inc, d.load_entries(), self.clock())
         self.post(d, "message", self.channel(d), blocks, f"Summary of {inc.ref}")
 
-    def generic_post(self, d: Delivery) -> None:
-        """A prepared message: ``{"channel", "blocks", "text", "thread_ts"?}`` (used by other features)."""
-        p = d.payload
+    def generic_post(self, d: Delivery, event: SlackPost) -> None:
+        """A prepared message (used by other features)."""
         if d.done("message"):
             return
         resp = self.slack.call(
             "chat.postMessage",
-            channel=p["channel"],
-            blocks=p.get("blocks"),
-            text=p.get("text", ""),
-            thread_ts=p.get("thread_ts"),
+            channel=event.channel,
+            blocks=event.blocks,
+            text=event.text,
+            thread_ts=event.thread_ts,
         )
         d.mark("message", str(resp.get("ts", "")) or True)

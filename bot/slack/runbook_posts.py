@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 
+from bot.domain.events import IncidentDeclared, RunbookAttached, RunbookRefresh, RunbookStepResult
 from bot.playbooks.runbooks import AwsStep
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.runbook_views import AttachedView
@@ -27,7 +28,7 @@ class RunbookPosts:
         self.service = service
 
     # -- declaration -----------------------------------------------------------------------------
-    def suggestions(self, d: Delivery) -> None:
+    def suggestions(self, d: Delivery, event: IncidentDeclared) -> None:
         """Runbooks matching a new incident's title: a step of ``incident.declared`` after the notifier's."""
         if d.done("runbook_suggestions") or d.incident is None:
             return
@@ -45,9 +46,9 @@ class RunbookPosts:
         d.mark("runbook_suggestions")
 
     # -- checklist -------------------------------------------------------------------------------
-    def _attached(self, d: Delivery) -> AttachedView:
+    def _attached(self, attached_id: int) -> AttachedView:
         try:
-            return self.service.get(int(d.payload["attached_id"]))
+            return self.service.get(attached_id)
         except Exception as exc:  # the runbook row was removed with its incident
             raise GiveUp(f"attached runbook is gone: {exc}") from exc
 
@@ -57,8 +58,8 @@ class RunbookPosts:
             raise RetryLater("incident channel not created yet", 2)
         return channel
 
-    def attached(self, d: Delivery) -> None:
-        attached = self._attached(d)
+    def attached(self, d: Delivery, event: RunbookAttached) -> None:
+        attached = self._attached(event.attached_id)
         channel = self._channel(d, attached)
         pages = rb_blocks.checklist_pages(attached)
         posted: list[str] = []
@@ -70,12 +71,12 @@ class RunbookPosts:
         if not d.done("recorded"):
             self.service.record_pages(attached.id, channel, posted)
             d.mark("recorded")
-        suggestion = d.payload.get("suggestion")
-        if isinstance(suggestion, dict) and d.incident is not None and not d.done("suggestion"):
+        suggestion = event.suggestion
+        if suggestion and d.incident is not None and not d.done("suggestion"):
             self._update_suggestion(d.incident.id, d.incident.title, suggestion)
             d.mark("suggestion")
 
-    def _update_suggestion(self, incident_id: int, title: str, message: dict[str, Any]) -> None:
+    def _update_suggestion(self, incident_id: int, title: str, message: dict[str, str]) -> None:
         """The suggestion message the Attach click came from: attached runbooks lose their button."""
         attached = [a.runbook.id for a in self.service.attached_for(incident_id)]
         matches = self.service.suggestions(title)
@@ -87,8 +88,8 @@ class RunbookPosts:
             text=f"Runbooks that may help: {', '.join(rb.title for rb in matches)}",
         )
 
-    def refresh(self, d: Delivery) -> None:
-        self._update_pages(d, self._attached(d), "page")
+    def refresh(self, d: Delivery, event: RunbookRefresh) -> None:
+        self._update_pages(d, self._attached(event.attached_id), "page")
 
     def _update_pages(self, d: Delivery, attached: AttachedView, prefix: str) -> None:
         if not attached.message_ts:
@@ -109,20 +110,20 @@ class RunbookPosts:
             d.mark(step)
 
     # -- results ---------------------------------------------------------------------------------
-    def result(self, d: Delivery) -> None:
-        attached = self._attached(d)
-        step = attached.runbook.step(str(d.payload["step_id"]))
+    def result(self, d: Delivery, event: RunbookStepResult) -> None:
+        attached = self._attached(event.attached_id)
+        step = attached.runbook.step(event.step_id)
         if not isinstance(step, AwsStep):
-            raise GiveUp(f"step {d.payload['step_id']} is not an aws step")
+            raise GiveUp(f"step {event.step_id} is not an aws step")
         if not attached.message_ts:
             raise RetryLater("checklist not posted yet", 2)
         channel = self._channel(d, attached)
         thread = attached.message_ts[0]
-        result: dict[str, Any] = dict(d.payload.get("result") or {})
+        result: dict[str, Any] = dict(event.result)
         details = str(result.get("details") or "")
         inline = len(details) <= rb_blocks.INLINE_DETAILS
         blocks = rb_blocks.result_blocks(
-            step, result, str(d.payload.get("actor", "")), bool(d.payload.get("mutating")), inline
+            step, result, event.actor, event.mutating, inline
         )
         self.notifier.post(d, "result", channel, blocks, cut(str(result.get("headline", "")), 300), thread)
         if details and not inline and not d.done("details_file"):

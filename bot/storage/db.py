@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+# Set in a session's ``info`` once it has flushed a change: only such a commit runs the after-commit hooks.
+_WROTE = "wrote"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -39,20 +44,48 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-class UnitOfWork:
-    """One transaction per use case: repositories flush, only the unit of work commits."""
+def _mark_written(session: Session, _flush_context: Any) -> None:
+    session.info[_WROTE] = True
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+
+class UnitOfWork:
+    """One transaction per use case: repositories flush, only the unit of work commits.
+
+    After a commit that wrote something, it runs its ``after_commit`` hooks itself (the outbox delivery
+    kick, the scheduler wake-up), so no use case has to remember to; a rollback or a read-only
+    transaction runs none. A failing hook is logged: the data is committed and the periodic polls catch up.
+    """
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], after_commit: Sequence[Callable[[], None]] = ()
+    ) -> None:
         self._factory = session_factory
+        # Kept by reference: hooks appended to the caller's list later are run too.
+        self.after_commit: Sequence[Callable[[], None]] = after_commit
+
+    def with_hooks(self, after_commit: Sequence[Callable[[], None]]) -> UnitOfWork:
+        """The same database, running ``after_commit`` after each commit that wrote something."""
+        return UnitOfWork(self._factory, after_commit)
 
     @contextmanager
     def __call__(self) -> Iterator[Session]:
         session = self._factory()
+        event.listen(session, "after_flush", _mark_written)
         try:
             yield session
             session.commit()
+            wrote = bool(session.info.get(_WROTE))
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+        if wrote:
+            self._run_hooks()
+
+    def _run_hooks(self) -> None:
+        for hook in list(self.after_commit):
+            try:
+                hook()
+            except Exception:  # committed already; the dispatcher poll and the scheduler re-sync catch up
+                log.warning("after-commit hook failed", exc_info=True)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, selectinload
 from bot.storage.models import (
     Incident,
     IncidentCounter,
-    OutboxMessage,
     ProcessedRequest,
     TimelineEntry,
     utcnow,
@@ -115,6 +114,10 @@ def add_entry(
     return entry
 
 
+def get_entry(session: Session, entry_id: int) -> TimelineEntry | None:
+    return session.get(TimelineEntry, entry_id)
+
+
 def timeline(session: Session, incident_id: int) -> list[TimelineEntry]:
     stmt = (
         select(TimelineEntry)
@@ -122,12 +125,6 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEntry]:
         .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
     )
     return list(session.execute(stmt).scalars())
-
-
-def enqueue(
-    session: Session, event: str, incident_id: int | None, payload: dict[str, Any] | None = None
-) -> None:
-    session.add(OutboxMessage(event=event, incident_id=incident_id, payload=payload or {}))
 
 
 def claim_request(session: Session, key: str) -> bool:

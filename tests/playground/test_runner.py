@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from bot.config import get_settings
+from bot.domain.rotation import on_call
 from bot.playground.runner import Playground, _replay_quietly, run_playground
 from bot.playground.scenario_file import parse_scenario
-from bot.scheduling.rotation import on_call
 from tests.harness import SHIPPED_PLAYBOOKS
 from tests.playground.conftest import PlaygroundFactory
 

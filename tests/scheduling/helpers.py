@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.scheduling.tables import EffectFired
 from bot.slack import ids
 from bot.storage import repositories as repo
+from bot.storage.scheduling_models import EffectFired
 from tests.harness import BotHarness, start_bot, wait_until
 
 FAST_PLAYBOOKS = Path(__file__).parent / "playbooks"

@@ -8,8 +8,8 @@ from datetime import timedelta
 import redis
 from sqlalchemy import text
 
+from bot.domain.escalation import FIRST, Step, next_step, wait_after
 from bot.playbooks.oncall import EscalationLevel, EscalationPolicy, NotifyTarget
-from bot.scheduling.chain import FIRST, Step, next_step, wait_after
 from bot.scheduling.lease import LocalLease, PostgresLease, RedisLease
 from bot.scheduling.wake import Waker
 from tests.harness import wait_until

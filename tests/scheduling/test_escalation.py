@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.scheduling.effects import EARLY
+from bot.scheduling.job_kinds import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
 from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, timeline, ts

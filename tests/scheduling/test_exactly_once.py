@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.emulator.workspace import Workspace
-from bot.scheduling.effects import EARLY, Effects
-from bot.scheduling.tables import EffectFired, Escalation
+from bot.scheduling.job_kinds import EARLY, JobKinds
 from bot.storage import repositories as repo
 from bot.storage.models import OutboxMessage
+from bot.storage.scheduling_models import EffectFired, Escalation
 from tests.harness import BotHarness, wait_until
 from tests.scheduling.helpers import (
     fast_bot,
@@ -43,13 +43,13 @@ def test_two_fires_of_the_same_due_time_post_once(database_url: str) -> None:
             assert row is not None
             row.next_update_due_at = bot.container.services.ctx.clock() - timedelta(seconds=1)
         oncall = bot.container.playbooks.oncall
-        effects = [Effects(bot.container.uow, lambda: oncall, bot.container.services.ctx.clock) for _ in range(4)]
+        effects = [JobKinds(bot.container.uow, lambda: oncall, bot.container.services.ctx.clock) for _ in range(4)]
         results: list[bool] = []
         barrier = threading.Barrier(len(effects))
 
-        def fire(e: Effects) -> None:
+        def fire(e: JobKinds) -> None:
             barrier.wait()
-            results.append(e.fire_nudge(inc.id))
+            results.append(e.nudges.fire(inc.id))
 
         threads = [threading.Thread(target=fire, args=(e,)) for e in effects]
         for t in threads:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduling.effects import EARLY, Effects
+from bot.scheduling.job_kinds import EARLY, JobKinds
 from bot.storage import repositories as repo
 from tests.harness import BotHarness, wait_until
 from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, timeline, ts
@@ -86,14 +86,14 @@ def test_concurrent_fires_of_a_long_running_rule_page_once(database_url: str) ->
             row.declared_at = row.declared_at - timedelta(seconds=AFTER + 1)
         oncall = bot.container.playbooks.oncall
         clock = bot.container.services.ctx.clock
-        effects = [Effects(bot.container.uow, lambda: oncall, clock) for _ in range(4)]
+        effects = [JobKinds(bot.container.uow, lambda: oncall, clock) for _ in range(4)]
         assert [due.kind for due in effects[0].due_times()] == ["long_running"]
         results: list[bool] = []
         barrier = threading.Barrier(len(effects))
 
-        def fire(e: Effects) -> None:
+        def fire(e: JobKinds) -> None:
             barrier.wait()
-            results.append(e.fire_long_running(inc.id))
+            results.append(e.long_running.fire(inc.id))
 
         threads = [threading.Thread(target=fire, args=(e,)) for e in effects]
         for t in threads:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduling.effects import EARLY
+from bot.scheduling.job_kinds import EARLY
 from bot.slack import ids
 from tests.harness import BotHarness, wait_until
 from tests.scheduling.helpers import fast_bot, fired, nudges, pages, running, stop_scheduling, timeline, ts

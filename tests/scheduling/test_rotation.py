@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.rotation import handoff_at, next_handoff, on_call, shift_at, shift_index
 from bot.playbooks.oncall import Schedule, parse_handoff, parse_rotation
-from bot.scheduling.rotation import handoff_at, next_handoff, on_call, shift_at, shift_index
 
 ZONES = ["UTC", "Europe/London", "Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
          "America/Santiago", "Pacific/Chatham"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.scheduling.records import PAGING_KINDS
+from bot.services.pages import PAGING_KINDS
 from bot.services.read_models import IncidentView
 from bot.storage import repositories as repo
 from tests.harness import BotHarness, wait_until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.scheduling.records import PAGING_KINDS
+from bot.services.pages import PAGING_KINDS
 from bot.storage import repositories as repo
 from bot.storage.models import OutboxMessage
 from tests.harness import BotHarness, wait_until

@@ -7,10 +7,10 @@ from alembic.runtime.migration import MigrationContext
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import MetaData, create_engine, inspect
 
-from bot.scheduling import tables as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.scheduling.runner import JOBS_TABLE
 from bot.storage import migrate
 from bot.storage import runbook_models as _runbook_tables  # noqa: F401  (registers its tables)
+from bot.storage import scheduling_models as _scheduling_tables  # noqa: F401  (registers its tables)
 from bot.storage.db import make_engine
 from bot.storage.models import Base
 

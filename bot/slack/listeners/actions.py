@@ -77,4 +77,4 @@ def _invite(client: WebClient, channel: str, user: str) -> None:
 
 
 def _escalate(services: Services, click: Click[int]) -> None:
-    services.schedule.escalate(click.target, click.user)
+    services.escalation.escalate(click.target, click.user)

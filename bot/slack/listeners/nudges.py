@@ -23,4 +23,4 @@ def _no_change(services: Services, click: Click[int]) -> None:
 
 
 def _snooze(services: Services, click: Click[int]) -> None:
-    click.answer(services.schedule.snooze(click.target, click.user))
+    click.answer(services.reminders.snooze(click.target, click.user))

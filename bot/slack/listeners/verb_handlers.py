@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from bot.domain import grammar as g
 from bot.domain.usage import help_text
 from bot.domain.verbs import Verb
-from bot.scheduling.oncall_view import oncall_text
 from bot.services.errors import NotAnIncidentChannel
 from bot.services.read_models import IncidentView
 from bot.slack.blocks import card, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import runbooks as rb_blocks
+from bot.slack.blocks.oncall import oncall_text
 from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident, Route
 from bot.slack.listeners.people import display_name, require_person
 
@@ -84,7 +84,7 @@ def _ack(cmd: g.Acknowledge, req: CommandRequest, inc: IncidentView) -> None:
 
 
 def _escalate(cmd: g.Escalate, req: CommandRequest, inc: IncidentView) -> None:
-    req.say(f":pager: {req.services.schedule.escalate(inc.id, req.user_id)}")
+    req.say(f":pager: {req.services.escalation.escalate(inc.id, req.user_id)}")
 
 
 def _runbook(cmd: g.Runbook, req: CommandRequest, inc: IncidentView) -> None:

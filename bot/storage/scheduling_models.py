@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.domain.escalation import ChainState, check_move
 from bot.storage.models import Base, utcnow
 
 
@@ -23,11 +24,20 @@ class Escalation(Base):
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     # -1 until level 1 has been paged.
     level: Mapped[int] = mapped_column(Integer, default=-1)
-    # active | acknowledged | exhausted | stopped
-    state: Mapped[str] = mapped_column(String(16), default="active")
+    # A ``ChainState`` value; moved only through ``move`` (the domain's transition table).
+    state: Mapped[str] = mapped_column(String(16), default=ChainState.ACTIVE.value)
     next_due_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def chain_state(self) -> ChainState:
+        return ChainState(self.state)
+
+    def move(self, target: ChainState, next_due_at: datetime | None = None) -> None:
+        """Go to ``target`` (``IllegalChainMove`` if the table forbids it), due next at ``next_due_at``."""
+        self.state = check_move(self.chain_state, target).value
+        self.next_due_at = next_due_at
 
 
 class EffectFired(Base):

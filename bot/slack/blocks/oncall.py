@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.domain.rotation import shift_at
 from bot.playbooks.oncall import OnCall
-from bot.scheduling.rotation import shift_at
 from bot.slack.blocks.common import mention, when
 
 

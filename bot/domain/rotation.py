@@ -3,10 +3,49 @@ wall clock, hours-rotations in elapsed time."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
-from bot.playbooks.oncall import Schedule
+
+class RotationRule(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def period(self) -> timedelta: ...
+
+
+class HandoffRule(Protocol):
+    @property
+    def at(self) -> time: ...
+
+    @property
+    def weekday(self) -> int | None: ...
+
+    @property
+    def start(self) -> datetime | None: ...
+
+
+class Schedule(Protocol):
+    """An on-call rotation as the playbooks define it: people take turns, handing over at ``handoff``."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def timezone(self) -> ZoneInfo: ...
+
+    @property
+    def rotation(self) -> RotationRule: ...
+
+    @property
+    def handoff(self) -> HandoffRule: ...
+
+    @property
+    def people(self) -> Sequence[str]: ...
 
 # Shifts are counted from the first handoff on or after this (local) date: it is people[0]'s shift.
 ANCHOR_DATE = date(2024, 1, 1)

@@ -1,4 +1,4 @@
-"""Timeline rows for what the scheduler and the pagers do: pages, escalations, reminders, chain ends."""
+"""Pages as the timeline and the outbox see them: one function writes both, with one meaning of ``at``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.domain.events import LongRunningPage, PagePeople
+from bot.domain.rotation import on_call
 from bot.playbooks.oncall import NotifyTarget, OnCall
-from bot.scheduling.rotation import on_call
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.models import Incident
 
@@ -82,5 +84,57 @@ def record_page(
             **({"rule": rule} if rule else {}),
         },
         at=at,
+    )
+    return people
+
+
+def page_level(
+    session: Session,
+    incident: Incident,
+    oncall: OnCall,
+    targets: Iterable[NotifyTarget],
+    *,
+    at: datetime,
+    reason: str,
+    policy_id: str,
+    level: int,
+    cycle: int = 0,
+    by: str | None = None,
+) -> list[str]:
+    """Page one level of a chain: its ``paged`` row and its ``PagePeople`` event, both at ``at``.
+
+    ``at`` is the moment the page is sent (a fire, a declaration, an escalate click), not the step's due
+    time: the timeline row and the pagers then name the same people, those on call when it goes out.
+    """
+    people = record_page(
+        session, incident, oncall, targets, at=at, reason=reason, policy_id=policy_id, level=level, cycle=cycle,
+        actor_id=by,
+    )
+    outbox.enqueue(
+        session,
+        incident.id,
+        PagePeople(level=level, cycle=cycle, reason=reason, at=at, policy_id=policy_id, by=by),
+    )
+    return people
+
+
+def page_rule(
+    session: Session,
+    incident: Incident,
+    oncall: OnCall,
+    targets: Iterable[NotifyTarget],
+    *,
+    at: datetime,
+    reason: str,
+    policy_id: str,
+    rule: str,
+) -> list[str]:
+    """Page people outside the chain (a ``long_running`` rule): its ``paged`` row and event, both at ``at``."""
+    targets = tuple(targets)
+    people = record_page(session, incident, oncall, targets, at=at, reason=reason, policy_id=policy_id, rule=rule)
+    outbox.enqueue(
+        session,
+        incident.id,
+        LongRunningPage(targets=tuple(str(t) for t in targets), reason=reason, at=at, policy_id=policy_id),
     )
     return people

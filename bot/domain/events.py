@@ -1,0 +1,284 @@
+"""Outbox events: one dataclass per kind of thing Slack (or a pager) must show, with its payload round-trip.
+
+Producers queue an event object; the outbox row keeps its ``kind`` string and JSON payload; the dispatcher
+decodes the row back into the same class and the notifier dispatches on that class. Payload keys are the
+field names unless a field's ``key`` metadata says otherwise (kept as written by earlier releases, so rows
+already queued still decode).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
+from datetime import datetime
+from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
+
+
+class MalformedEvent(ValueError):
+    """An outbox row whose kind is unknown or whose payload does not fit its kind."""
+
+
+def _key(f: Field[Any]) -> str:
+    return str(f.metadata.get("key", f.name))
+
+
+def _dump(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_dump(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _dump(v) for k, v in value.items()}
+    return value
+
+
+def _load(hint: Any, value: object) -> object:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        hint = next(a for a in get_args(hint) if a is not type(None))
+        origin = get_origin(hint)
+    if hint is datetime:
+        return datetime.fromisoformat(str(value))
+    if hint in (int, str, bool):
+        if not isinstance(value, int | str | bool):
+            raise TypeError(f"{value!r} is not a {hint.__name__}")
+        return hint(value)
+    if origin is tuple:
+        (item, *_) = get_args(hint)
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"{value!r} is not a list")
+        return tuple(_load(item, v) for v in value)
+    if origin is list:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"{value!r} is not a list")
+        return list(value)
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{value!r} is not an object")
+        return dict(value)
+    return value
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """Base of every outbox event; ``kind`` is the string stored in the outbox row."""
+
+    kind: ClassVar[str]
+
+    def to_payload(self) -> dict[str, object]:
+        return {_key(f): _dump(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        hints = get_type_hints(cls)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            key = _key(f)
+            if key in payload:
+                try:
+                    values[f.name] = _load(hints[f.name], payload[key])
+                except (TypeError, ValueError) as exc:
+                    raise MalformedEvent(f"{cls.kind}: {key}: {exc}") from exc
+            elif f.default is MISSING and f.default_factory is MISSING:
+                raise MalformedEvent(f"{cls.kind}: {key} is missing")
+        return cls(**values)
+
+
+# -- the incident lifecycle ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class IncidentDeclared(OutboxEvent):
+    """Create the channel, post and pin the card, tell the reporter, broadcast."""
+
+    kind: ClassVar[str] = "incident.declared"
+    entry_id: int
+    # Where to tell the reporter: ``response_url`` of the command, or the ``channel_id`` it came from.
+    notify: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoleAssigned(OutboxEvent):
+    kind: ClassVar[str] = "incident.role_assigned"
+    entry_id: int
+    role: str
+    user: str
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class IncidentUpdated(OutboxEvent):
+    kind: ClassVar[str] = "incident.updated"
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class SeverityChanged(OutboxEvent):
+    kind: ClassVar[str] = "incident.severity_changed"
+    entry_id: int
+    previous: str = field(default="", metadata={"key": "from"})
+
+
+@dataclass(frozen=True)
+class NoteAdded(OutboxEvent):
+    kind: ClassVar[str] = "incident.note_added"
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class IncidentResolved(OutboxEvent):
+    kind: ClassVar[str] = "incident.resolved"
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class IncidentReopened(OutboxEvent):
+    kind: ClassVar[str] = "incident.reopened"
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class IncidentAcknowledged(OutboxEvent):
+    kind: ClassVar[str] = "incident.acknowledged"
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class SummaryRequested(OutboxEvent):
+    kind: ClassVar[str] = "incident.summary"
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class SlackPost(OutboxEvent):
+    """A message prepared elsewhere, posted as is."""
+
+    kind: ClassVar[str] = "slack.post"
+    channel: str
+    text: str = ""
+    blocks: list[object] | None = None
+    thread_ts: str | None = None
+
+
+# -- runbooks ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunbookAttached(OutboxEvent):
+    """Post the checklist; ``suggestion`` (``channel``, ``ts``) is the suggestion message to bring up to date."""
+
+    kind: ClassVar[str] = "runbook.attached"
+    attached_id: int
+    entry_id: int | None = None
+    suggestion: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RunbookRefresh(OutboxEvent):
+    kind: ClassVar[str] = "runbook.refresh"
+    attached_id: int
+
+
+@dataclass(frozen=True)
+class RunbookStepResult(OutboxEvent):
+    kind: ClassVar[str] = "runbook.result"
+    attached_id: int
+    step_id: str
+    entry_id: int | None = None
+    actor: str = ""
+    mutating: bool = False
+    result: dict[str, object] = field(default_factory=dict)
+
+
+# -- paging and reminders ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PagePeople(OutboxEvent):
+    """Page one level of an escalation policy.
+
+    ``at`` is when the page is sent (the fire time, or the moment of a manual escalation), never the step's
+    due time: schedules are resolved at ``at``, so a page sent late after a restart reaches whoever is on
+    call when it goes out, the same people its ``paged`` timeline row names. ``by`` is set for a manual
+    escalation, which pages even after an acknowledgement.
+    """
+
+    kind: ClassVar[str] = "paging.page"
+    level: int  # 0-based
+    reason: str
+    at: datetime
+    policy_id: str = field(metadata={"key": "policy"})
+    cycle: int = 0
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class LongRunningPage(OutboxEvent):
+    """Page a ``long_running`` rule's targets (outside the chain); ``at`` as for ``PagePeople``."""
+
+    kind: ClassVar[str] = "paging.long_running"
+    targets: tuple[str, ...]
+    reason: str
+    at: datetime
+    policy_id: str = field(default="", metadata={"key": "policy"})
+
+
+@dataclass(frozen=True)
+class ChainExhausted(OutboxEvent):
+    kind: ClassVar[str] = "paging.exhausted"
+    cycles: int = 1
+
+
+@dataclass(frozen=True)
+class PagerAcknowledged(OutboxEvent):
+    kind: ClassVar[str] = "paging.acknowledged"
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class PagerResolved(OutboxEvent):
+    kind: ClassVar[str] = "paging.resolved"
+
+
+@dataclass(frozen=True)
+class UpdateReminder(OutboxEvent):
+    """The update reminder due at ``due_at``; ``ignored`` counts reminders unanswered, this one included."""
+
+    kind: ClassVar[str] = "nudge.post"
+    due_at: datetime
+    since_seconds: int = 0
+    ignored: int = 1
+    policy_id: str | None = field(default=None, metadata={"key": "policy"})
+    # The chain's next level (0-based), whose people a louder reminder calls in when nobody holds comms.
+    next_level: int = 0
+
+
+EVENT_TYPES: dict[str, type[OutboxEvent]] = {
+    cls.kind: cls
+    for cls in (
+        IncidentDeclared,
+        RoleAssigned,
+        IncidentUpdated,
+        SeverityChanged,
+        NoteAdded,
+        IncidentResolved,
+        IncidentReopened,
+        IncidentAcknowledged,
+        SummaryRequested,
+        SlackPost,
+        RunbookAttached,
+        RunbookRefresh,
+        RunbookStepResult,
+        PagePeople,
+        LongRunningPage,
+        ChainExhausted,
+        PagerAcknowledged,
+        PagerResolved,
+        UpdateReminder,
+    )
+}
+
+
+def decode(kind: str, payload: Mapping[str, object] | None) -> OutboxEvent:
+    """The event an outbox row holds; ``MalformedEvent`` for an unknown kind or a payload that does not fit."""
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        raise MalformedEvent(f"unknown outbox event {kind!r}")
+    return cls.from_payload(payload or {})
