@@ -1,42 +1,15 @@
-"""The escalation chain steps, leader leases (Redis, PostgreSQL, in-process) and cross-process wake-ups."""
+"""Leader leases (Redis, PostgreSQL, in-process) and cross-process wake-ups."""
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import redis
 from sqlalchemy import text
 
-from bot.domain.escalation import FIRST, Step, next_step, wait_after
-from bot.playbooks.oncall import EscalationLevel, EscalationPolicy, NotifyTarget
 from bot.scheduling.lease import LocalLease, PostgresLease, RedisLease
 from bot.scheduling.wake import Waker
 from tests.harness import wait_until
-
-
-def _policy(levels: int, repeat: int) -> EscalationPolicy:
-    level = EscalationLevel((NotifyTarget("user", "U0BOB"),), timedelta(seconds=5))
-    return EscalationPolicy("p", repeat, (level,) * levels)
-
-
-def test_chain_walks_levels_then_repeats_then_ends() -> None:
-    policy = _policy(2, 1)
-    steps: list[Step] = []
-    step = next_step(policy, None)
-    while step is not None:
-        steps.append(step)
-        step = next_step(policy, step)
-    assert steps == [Step(0, 0), Step(0, 1), Step(1, 0), Step(1, 1)]
-    assert next_step(_policy(3, 0), Step(0, 2)) is None
-    assert next_step(_policy(0, 3), None) is None
-
-
-def test_first_page_waits_respond_within_and_later_pages_their_level() -> None:
-    policy = _policy(2, 1)
-    assert wait_after(policy, FIRST, timedelta(minutes=1)) == timedelta(minutes=1)
-    assert wait_after(policy, FIRST, None) == timedelta(seconds=5)
-    assert wait_after(policy, Step(1, 0), timedelta(minutes=1)) == timedelta(seconds=5)
 
 
 def test_redis_lease_is_exclusive_renewable_and_expires(redis_url: str) -> None:
