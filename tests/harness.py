@@ -45,6 +45,72 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
 
 
+# -- finding things in a message's blocks --------------------------------------------------------------
+def _blocks(message: Any) -> list[dict[str, Any]]:
+    blocks = message if isinstance(message, list) else getattr(message, "blocks", None)
+    return [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks or []]
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def action_ids(message: Any) -> list[str]:
+    """The ``action_id`` of every interactive element in a message (or a list of blocks), in order."""
+    return [str(n["action_id"]) for n in _walk(_blocks(message)) if "action_id" in n]
+
+
+def find_action(message: Any, action_id: str) -> dict[str, Any]:
+    """The element (button, select…) with this ``action_id``; fails naming the ones the message has."""
+    for node in _walk(_blocks(message)):
+        if node.get("action_id") == action_id:
+            return node
+    raise AssertionError(f"no element {action_id!r} in the message; it has {action_ids(message)}")
+
+
+def find_button(message: Any, action_id: str) -> dict[str, Any]:
+    """The button with this ``action_id`` (its ``text.text`` is the label, ``value`` what a click sends)."""
+    element = find_action(message, action_id)
+    assert element.get("type") == "button", f"{action_id!r} is a {element.get('type')}, not a button"
+    return element
+
+
+def has_action(message: Any, action_id: str) -> bool:
+    return action_id in action_ids(message)
+
+
+def find_block(message: Any, block_id: str) -> dict[str, Any]:
+    """The top-level block with this ``block_id``; fails naming the ones the message has."""
+    blocks = _blocks(message)
+    for block in blocks:
+        if block.get("block_id") == block_id:
+            return block
+    raise AssertionError(f"no block {block_id!r}; the message has {[b.get('block_id') for b in blocks]}")
+
+
+def block_text(block: dict[str, Any]) -> str:
+    """The words a person reads in one block: its text, its fields and its context elements."""
+    parts: list[str] = []
+    text = block.get("text")
+    if isinstance(text, dict):
+        parts.append(str(text.get("text", "")))
+    parts += [str(f.get("text", "")) for f in block.get("fields") or [] if isinstance(f, dict)]
+    if block.get("type") == "context":
+        parts += [str(e.get("text", "")) for e in block.get("elements") or [] if isinstance(e, dict)]
+    return "\n".join(p for p in parts if p)
+
+
+def block_texts(message: Any) -> list[str]:
+    """``block_text`` of every top-level block of a message, in order."""
+    return [block_text(b) for b in _blocks(message)]
+
+
 class TrackingExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, counting listeners still running so tests can wait for them."""
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.slack import ids
 from bot.storage import repositories as repo
 from bot.storage.scheduling_models import EffectFired
-from tests.harness import BotHarness, start_bot, wait_until
+from tests.harness import BotHarness, block_texts, has_action, start_bot, wait_until
 
 FAST_PLAYBOOKS = Path(__file__).parent / "playbooks"
 
@@ -30,15 +30,35 @@ def scheduler_running(bot: BotHarness) -> bool:
 
 
 def nudges(bot: BotHarness, channel_id: str) -> list[Any]:
-    return [m for m in bot.workspace.messages(channel_id) if ids.NUDGE_SNOOZE in str(m.blocks)]
+    return [m for m in bot.workspace.messages(channel_id) if has_action(m, ids.NUDGE_SNOOZE)]
 
 
 def pages(bot: BotHarness, user_id: str) -> list[Any]:
-    return [m for m in bot.workspace.dm_messages(user_id) if "You are being paged" in str(m.blocks)]
+    return [m for m in bot.workspace.dm_messages(user_id) if is_page(m)]
+
+
+def is_page(message: Any) -> bool:
+    """A page DM: it says so in its first block and has the Acknowledge and Escalate buttons."""
+    texts = block_texts(message)
+    return bool(texts) and "You are being paged" in texts[0] and has_action(message, ids.ACK)
+
+
+def page_text(message: Any) -> str:
+    """What a page DM says (its first block: incident, severity, channel, level and why)."""
+    return block_texts(message)[0]
 
 
 def notices(bot: BotHarness, channel_id: str, needle: str) -> list[Any]:
-    return [m for m in bot.workspace.messages(channel_id) if needle in f"{m.text} {m.blocks}"]
+    """Channel messages whose fallback text or block text contains ``needle``."""
+    return [
+        m for m in bot.workspace.messages(channel_id)
+        if needle in (m.text or "") or any(needle in t for t in block_texts(m))
+    ]
+
+
+def reminder_text(message: Any) -> str:
+    """What an update reminder says (its first block: who, how long, who else is called in)."""
+    return block_texts(message)[0]
 
 
 def ts(message: Any) -> float:

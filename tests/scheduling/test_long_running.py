@@ -11,8 +11,8 @@ import pytest
 
 from bot.scheduling.job_kinds import EARLY, JobKinds
 from bot.storage import repositories as repo
-from tests.harness import BotHarness, wait_until
-from tests.scheduling.helpers import fast_bot, fired, notices, pages, running, timeline, ts
+from tests.harness import BotHarness, block_texts, wait_until
+from tests.scheduling.helpers import fast_bot, fired, notices, page_text, pages, running, timeline, ts
 
 AFTER = 5.0  # the test policy's long_running rule: U0DAVE for a SEV4 open for 5s
 LAG = 2.5
@@ -35,9 +35,11 @@ def test_an_incident_open_too_long_pages_the_rule_once_even_when_acknowledged(bo
     assert due == inc.declared_at + timedelta(seconds=AFTER)
     assert (at - due).total_seconds() <= LAG
     assert due.timestamp() - EARLY.total_seconds() <= ts(dave) <= due.timestamp() + DELIVERY
-    assert "SEV4 open for over 5s" in str(dave.blocks) and "Escalation level" not in str(dave.blocks)
+    assert "_SEV4 open for over 5s_" in page_text(dave) and "Escalation level" not in page_text(dave)
     notice = wait_until(lambda: notices(bot, inc.channel_id, "outside the escalation chain"), what="channel told")
-    assert "<@U0DAVE>" in str(notice[0].blocks) and "SEV4 open for over 5s" in str(notice[0].blocks)
+    assert block_texts(notice[0]) == [
+        ":pager: Paged outside the escalation chain: <@U0DAVE>\n_Why: SEV4 open for over 5s_"
+    ]
     assert "U0DAVE" in bot.workspace.channel(inc.channel_id).members
     [(_, actor, text, data)] = [row for row in timeline(bot, inc.id, "paged") if row[3]["level"] is None]
     assert actor is None and data["people"] == ["U0DAVE"] and data["reason"] == "SEV4 open for over 5s"

@@ -19,8 +19,9 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.models import Channel
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
-from tests.harness import SIGNING_SECRET, wait_until
-from tests.scheduling.helpers import FAST_PLAYBOOKS
+from bot.slack import ids
+from tests.harness import SIGNING_SECRET, has_action, wait_until
+from tests.scheduling.helpers import FAST_PLAYBOOKS, is_page, page_text
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -103,12 +104,12 @@ def _channel(ws: Workspace, suffix: str) -> Channel | None:
 
 
 def _nudges(ws: Workspace, channel_id: str) -> list[float]:
-    return sorted(float(m.ts) for m in ws.messages(channel_id) if "nudge_snooze" in str(m.blocks))
+    return sorted(float(m.ts) for m in ws.messages(channel_id) if has_action(m, ids.NUDGE_SNOOZE))
 
 
 def _pages(ws: Workspace, user: str, ref: str) -> int:
     return len(
-        [m for m in ws.dm_messages(user) if "You are being paged" in str(m.blocks) and ref in str(m.blocks)]
+        [m for m in ws.dm_messages(user) if is_page(m) and f"*{ref}*" in page_text(m)]
     )
 
 
