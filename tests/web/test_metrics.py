@@ -12,10 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import get_settings
 from bot.container import build_container
+from bot.domain.events import SummaryRequested
 from bot.emulator.models import Call
 from bot.slack import ids
-from bot.storage import migrate
-from bot.storage import repositories as repo
+from bot.storage import migrate, outbox
 from bot.storage.models import OutboxMessage
 from tests.harness import SHIPPED_PLAYBOOKS, BotHarness, wait_until
 from tests.scheduling.helpers import fast_bot, nudges, pages, running
@@ -146,7 +146,7 @@ def test_replicas_report_the_same_shared_state_read_from_the_database(database_u
         migrate.upgrade(replicas[0].engine)
         with replicas[0].uow() as session:
             for _ in range(2):
-                repo.enqueue(session, "incident.summary", None, {})
+                outbox.enqueue(session, None, SummaryRequested())
             for message, age in zip(session.query(OutboxMessage).order_by(OutboxMessage.id), (90, 30), strict=True):
                 message.created_at = now - timedelta(seconds=age)
         scrapes = [parse(r.metrics.render()[0].decode()) for r in replicas]
