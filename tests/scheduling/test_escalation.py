@@ -1,4 +1,8 @@
-"""Paging on declare, escalation through levels and repeats, acknowledgement, escalate now, on-call view."""
+"""Paging through Slack on the wall clock: declare, levels and repeats, acknowledgement, escalate now, on call.
+
+Which step fires when (resolve and severity changes included) is decided in test_firing.py on a
+controllable clock; these runs check the same chain end to end, with bounds on real lag.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from tests.scheduling.helpers import fast_bot, fired, notices, page_text, pages,
 
 LAG = 2.5  # a step fires within this long of its due time
 DELIVERY = 6.0  # and reaches Slack within this long (generous: the outbox on a loaded machine)
+
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -122,16 +129,6 @@ def test_escalate_button_in_the_dm_pages_the_next_level(bot: BotHarness) -> None
     assert "Escalation level 2: escalated by <@U0BOB>" in page_text(carol)
 
 
-def test_resolve_stops_paging(bot: BotHarness) -> None:
-    inc = bot.declare("SEV1 dns flapping")
-    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="page")
-    bot.command("resolve dns fixed", channel=inc.channel_id)
-    bot.settle()
-    time.sleep(4.5)
-    bot.settle()
-    assert pages(bot, "U0CAROL") == []
-
-
 def test_oncall_command_lists_who_is_on_call_and_the_next_handoff(bot: BotHarness) -> None:
     general = bot.workspace.channel_by_name("general")
     assert general is not None
@@ -162,19 +159,6 @@ def test_a_page_held_by_rate_limits_is_not_sent_once_acknowledged(bot: BotHarnes
     assert notices(bot, inc.channel_id, "Paged level 2") == []
     assert notices(bot, inc.channel_id, "Nobody acknowledged") == []
     assert len(pages(bot, "U0BOB")) == 1
-
-
-def test_lowering_to_a_severity_without_escalation_stops_the_chain(bot: BotHarness) -> None:
-    inc = bot.declare("SEV1 login errors")
-    wait_until(lambda: pages(bot, "U0BOB"), timeout=5, what="level 1 page")
-    bot.command("severity SEV2", channel=inc.channel_id)  # SEV2 has no escalation
-    bot.settle()
-    time.sleep(4.5)  # past SEV1's respond_within, when level 2 would have been paged
-    bot.settle()
-    assert pages(bot, "U0CAROL") == []
-    assert len(pages(bot, "U0BOB")) == 1
-    with pytest.raises(AssertionError):  # and nothing more is paged later on
-        wait_until(lambda: pages(bot, "U0CAROL"), timeout=3)
 
 
 def test_raising_to_a_severity_with_another_policy_pages_that_policy_from_level_1(bot: BotHarness) -> None:

@@ -27,6 +27,8 @@ from tests.scheduling.helpers import (
     ts,
 )
 
+pytestmark = pytest.mark.slow  # wall-clock runs; the decisions are in test_firing.py
+
 
 def _outbox_count(bot: BotHarness, event: str) -> int:
     with bot.container.uow() as session:

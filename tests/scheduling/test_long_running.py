@@ -14,6 +14,8 @@ from bot.storage import repositories as repo
 from tests.harness import BotHarness, block_texts, wait_until
 from tests.scheduling.helpers import fast_bot, fired, notices, page_text, pages, running, timeline, ts
 
+pytestmark = pytest.mark.slow  # wall-clock runs; the decisions are in test_firing.py
+
 AFTER = 5.0  # the test policy's long_running rule: U0DAVE for a SEV4 open for 5s
 LAG = 2.5
 DELIVERY = 6.0

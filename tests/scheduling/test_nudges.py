@@ -24,6 +24,8 @@ from tests.scheduling.helpers import (
     ts,
 )
 
+pytestmark = pytest.mark.slow  # wall-clock runs; the decisions are in test_firing.py
+
 CADENCE = 3.0
 LAG = 2.5  # generous: CI machines are noisy
 
