@@ -33,6 +33,20 @@ class CacheJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         except JobLookupError:
             log.debug("job %s was already removed", job_id)
 
+class CacheScheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's background scheduler, tolerant of a job already gone when it removes one.
+
+    Its loop removes a date job right after submitting it; if the scheduler is shutting down meanwhile,
+    APScheduler looks the job up among pending jobs only and raises ``JobLookupError`` in its own thread.
+    """
+
+    def remove_job(self, job_id: str, jobstore: str | None = None) -> None:
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            log.debug("job %s was already removed", job_id)
+
+
 JOBS_TABLE = "apscheduler_jobs"
 # No grace limit and coalescing: a job that fell due while no scheduler ran fires once, at start.
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
@@ -69,7 +83,7 @@ class SchedulerRunner:
         if self.scheduler is not None:
             return
         jobs.register(self.runner_id, self)
-        scheduler = BackgroundScheduler(
+        scheduler = CacheScheduler(
             jobstores={"default": CacheJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             job_defaults=JOB_DEFAULTS,
             timezone=UTC,
