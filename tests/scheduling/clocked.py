@@ -18,8 +18,8 @@ from bot.scheduling.job_kinds import JobKinds
 from bot.services.context import ServiceContext
 from bot.services.escalation import EscalationService, FirstPage
 from bot.services.incidents import IncidentService
+from bot.services.read_models import IncidentView
 from bot.services.reminders import ReminderService
-from bot.services.views import IncidentView
 from bot.storage import migrate, schedule
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
