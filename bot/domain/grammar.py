@@ -33,6 +33,7 @@ from bot.domain.commands import (
     ShowStatus,
 )
 from bot.domain.severity import SeverityPolicy
+from bot.domain.suggest import closest_verbs, unknown_command
 from bot.domain.text import from_command
 from bot.domain.verbs import BY_WORD, INCIDENT_ONLY
 
@@ -85,6 +86,8 @@ def parse_command(text: str, severities: SeverityPolicy) -> Command:
         return declare_or_modal(severity, rest)
     if _severity_shaped(verb, severities):
         raise CommandError(unknown_severity(verb, severities))
+    if not rest and closest_verbs(verb):  # a typo of a verb, not a one-word title
+        raise CommandError(unknown_command(verb))
     return OpenDeclareModal(title=clean_title(text))
 
 

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain import grammar as g
+from bot.domain.suggest import incident_only, unknown_command
 from bot.domain.verbs import Scope, spec_for
 from bot.services.errors import NotAnIncidentChannel, UserError
 from bot.services.registry import Services
@@ -30,10 +31,20 @@ def register(app: App, services: Services) -> None:
             client=client,
             services=services,
         )
+        text = command.get("text", "")
         try:
-            parsed = g.parse_command(command.get("text", ""), services.ctx.playbooks.severities)
+            parsed = g.parse_command(text, services.ctx.playbooks.severities)
         except g.CommandError as exc:
-            ack(text=f":warning: {exc}")
+            verb = text.split()[0] if text.split() else ""
+            # Outside an incident channel, that is the first thing to fix about an incident verb.
+            problem: Exception = exc
+            if incident_only(verb) and not _in_incident_channel(req):
+                problem = NotAnIncidentChannel(verb.casefold())
+            ack(text=f":warning: {problem}")
+            return
+        if isinstance(parsed, g.OpenDeclareModal) and parsed.title and _in_incident_channel(req):
+            # Inside an incident channel an unknown first word is a mistyped verb, not a new incident.
+            ack(text=f":warning: {unknown_command(parsed.title.split()[0])}")
             return
         route = ROUTES[spec_for(parsed).key]
         if isinstance(route, Anywhere) and route.ack_text is not None:
@@ -44,6 +55,14 @@ def register(app: App, services: Services) -> None:
             dispatch(parsed, req)
         except UserError as exc:
             req.say(f":warning: {exc}")
+
+
+def _in_incident_channel(req: CommandRequest) -> bool:
+    try:
+        req.services.incidents.by_channel(req.channel_id)
+    except NotAnIncidentChannel:
+        return False
+    return True
 
 
 def dispatch(cmd: g.Command, req: CommandRequest) -> None:

@@ -32,7 +32,7 @@ def _declare(cmd: g.Declare, req: CommandRequest) -> None:
 
 
 def _declaring(cmd: g.Declare) -> str:
-    return f":hourglass_flowing_sand: Declaring *{cmd.severity.id}* {cmd.title}…"
+    return f":hourglass_flowing_sand: Declaring *{cmd.severity.id}* {cmd.title.rstrip('….')}…"  # one ellipsis
 
 
 def _open_form(cmd: g.OpenDeclareModal, req: CommandRequest) -> None:
