@@ -59,6 +59,7 @@ from bot.slack.runbook_posts import RunbookPosts
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
+from bot.storage.page_dms import PageDmStore
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def build_container(
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
     notifier = SlackNotifier(gateway, clock, lambda: loaded.checklists)
     paging = PagingHandlers(
-        SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier), *pagers], clock, metrics
+        SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )
     outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks)))
     dispatcher = OutboxDispatcher(
@@ -171,7 +172,6 @@ def build_container(
         uow,
         oncall,
         clock,
-        external_pager=bool(settings.pagerduty_routing_key),
         on_escalated=metrics.escalations.inc,
     )
     scheduler = SchedulerRunner(

@@ -61,14 +61,13 @@ class EscalationJob:
             for chain, incident in schedule.live_chains_to_close(session):
                 if incident.status == Status.RESOLVED.value:
                     chain.move(ChainState.STOPPED)
-                    if self.external_pager:
-                        outbox.enqueue(session, incident.id, PagerResolved())
+                    # Pagers close what they opened: page DMs are edited, an external alert is resolved.
+                    outbox.enqueue(session, incident.id, PagerResolved())
                     changed = True
                 elif chain.chain_state is not ChainState.ACKNOWLEDGED:
-                    # Also after the chain ran out: the external pager still holds an open alert.
+                    # Also after the chain ran out: the page DMs and an external alert are still open.
                     chain.move(ChainState.ACKNOWLEDGED)
-                    if self.external_pager:
-                        outbox.enqueue(session, incident.id, PagerAcknowledged(by=incident.acknowledged_by))
+                    outbox.enqueue(session, incident.id, PagerAcknowledged(by=incident.acknowledged_by))
                     changed = True
         return changed
 

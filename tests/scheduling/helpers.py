@@ -38,14 +38,21 @@ def pages(bot: BotHarness, user_id: str) -> list[Any]:
 
 
 def is_page(message: Any) -> bool:
-    """A page DM: it says so in its first block and has the Acknowledge and Escalate buttons."""
+    """A page DM: open (it says so and has the Acknowledge button), or since answered ("You were paged")."""
     texts = block_texts(message)
-    return bool(texts) and "You are being paged" in texts[0] and has_action(message, ids.ACK)
+    if not texts:
+        return False
+    return ("You are being paged" in texts[0] and has_action(message, ids.ACK)) or "You were paged" in texts[0]
 
 
 def page_text(message: Any) -> str:
     """What a page DM says (its first block: incident, severity, channel, level and why)."""
     return block_texts(message)[0]
+
+
+def page_now(bot: BotHarness, page: Any) -> Any:
+    """The page DM as it reads now (edited in place once the page is answered)."""
+    return bot.workspace.message(page.channel, page.ts)
 
 
 def notices(bot: BotHarness, channel_id: str, needle: str) -> list[Any]:

@@ -45,6 +45,33 @@ def page_dm(incident: IncidentView, level: int, reason: str) -> list[Block]:
     ]
 
 
+def page_dm_answered(
+    incident: IncidentView,
+    level: int,
+    reason: str,
+    acknowledged_by: str | None = None,
+    escalated_to: int | None = None,
+    resolved: bool = False,
+) -> list[Block]:
+    """The page DM once the page is answered or past: what became of it, and no buttons any more."""
+    outcome: list[str] = []
+    if escalated_to:
+        outcome.append(f":arrow_double_up: Not acknowledged in time: escalated to level {escalated_to}.")
+    if acknowledged_by:
+        outcome.append(f":white_check_mark: Acknowledged by {mention(acknowledged_by)}.")
+    if resolved:
+        outcome.append(f":large_green_circle: {incident.ref} is resolved.")
+    return [
+        _section(
+            f":pager: *You were paged* for *{incident.ref}*: {incident.title}\n"
+            f"*Severity:* {severity_text(incident.severity)}   *Channel:* "
+            f"{channel_link(incident.channel_id, incident.channel_name)}\n"
+            + (f"_Escalation level {level}: {reason}_" if level else f"_{reason}_")
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=cut(" ".join(outcome) or "Answered.", SECTION_TEXT))]),
+    ]
+
+
 def page_dm_text(incident: IncidentView) -> str:
     return f"Paged: {incident.ref} {incident.severity.id} {incident.title}"
 
