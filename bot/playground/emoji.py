@@ -1,145 +1,63 @@
-"""Common Slack emoji shortcodes and their unicode characters (unknown ones are shown as text)."""
+"""Emoji shortcodes to unicode: the `emoji` package's names and aliases, plus Slack's own names where they differ."""
 
-EMOJI: dict[str, str] = {
-    "rotating_light": "🚨",
-    "fire": "🔥",
-    "warning": "⚠️",
-    "white_check_mark": "✅",
-    "heavy_check_mark": "✔️",
-    "x": "❌",
-    "red_circle": "🔴",
+from __future__ import annotations
+
+from functools import cache
+
+import emoji
+
+# Slack (its emoji-data short names) spells these differently from the `emoji` package, or has its own.
+SLACK_NAMES: dict[str, str] = {
+    "large_red_circle": "🔴",
     "large_orange_circle": "🟠",
-    "orange_circle": "🟠",
     "large_yellow_circle": "🟡",
-    "yellow_circle": "🟡",
     "large_green_circle": "🟢",
-    "green_circle": "🟢",
-    "large_blue_circle": "🔵",
-    "blue_circle": "🔵",
-    "white_circle": "⚪",
-    "black_circle": "⚫",
     "large_purple_circle": "🟣",
-    "purple_circle": "🟣",
-    "pager": "📟",
-    "telephone_receiver": "📞",
-    "phone": "☎️",
-    "eyes": "👀",
-    "rocket": "🚀",
-    "mag": "🔍",
-    "memo": "📝",
+    "large_brown_circle": "🟤",
+    "large_red_square": "🟥",
+    "large_orange_square": "🟧",
+    "large_yellow_square": "🟨",
+    "large_green_square": "🟩",
+    "large_blue_square": "🟦",
+    "large_purple_square": "🟪",
+    "large_brown_square": "🟫",
     "pencil": "📝",
-    "pencil2": "✏️",
-    "bell": "🔔",
-    "no_bell": "🔕",
-    "hourglass": "⌛",
-    "hourglass_flowing_sand": "⏳",
-    "stopwatch": "⏱️",
-    "alarm_clock": "⏰",
-    "calendar": "📆",
-    "date": "📅",
-    "point_right": "👉",
-    "thumbsup": "👍",
-    "+1": "👍",
-    "thumbsdown": "👎",
-    "-1": "👎",
-    "tada": "🎉",
-    "exclamation": "❗",
-    "question": "❓",
-    "speech_balloon": "💬",
-    "loudspeaker": "📢",
-    "mega": "📣",
-    "busts_in_silhouette": "👥",
-    "bust_in_silhouette": "👤",
-    "link": "🔗",
-    "pushpin": "📌",
-    "round_pushpin": "📍",
-    "scroll": "📜",
-    "clipboard": "📋",
-    "wrench": "🔧",
-    "hammer_and_wrench": "🛠️",
-    "construction": "🚧",
-    "sos": "🆘",
-    "arrow_up": "⬆️",
-    "arrow_down": "⬇️",
-    "arrow_right": "➡️",
-    "arrow_up_small": "🔼",
-    "arrow_double_up": "⏫",
-    "chart_with_upwards_trend": "📈",
-    "chart_with_downwards_trend": "📉",
-    "bar_chart": "📊",
-    "package": "📦",
-    "lock": "🔒",
-    "unlock": "🔓",
-    "shield": "🛡️",
-    "bulb": "💡",
-    "heart": "❤️",
-    "boom": "💥",
-    "zap": "⚡",
-    "ambulance": "🚑",
-    "fire_engine": "🚒",
-    "sparkles": "✨",
-    "information_source": "ℹ️",
-    "bookmark": "🔖",
-    "books": "📚",
-    "book": "📖",
-    "spiral_note_pad": "🗒️",
-    "clock1": "🕐",
-    "timer_clock": "⏲️",
-    "checkered_flag": "🏁",
-    "triangular_flag_on_post": "🚩",
-    "repeat": "🔁",
-    "arrows_counterclockwise": "🔄",
-    "no_entry": "⛔",
-    "no_entry_sign": "🚫",
-    "bangbang": "‼️",
-    "crown": "👑",
-    "robot_face": "🤖",
-    "wave": "👋",
-    "raised_hands": "🙌",
-    "pray": "🙏",
-    "thinking_face": "🤔",
-    "slightly_smiling_face": "🙂",
-    "smile": "😄",
-    "cloud": "☁️",
-    "satellite": "📡",
-    "email": "📧",
-    "envelope": "✉️",
-    "inbox_tray": "📥",
-    "outbox_tray": "📤",
-    "card_index": "📇",
-    "key": "🔑",
-    "gear": "⚙️",
-    "heavy_plus_sign": "➕",
-    "heavy_minus_sign": "➖",
-    "small_blue_diamond": "🔹",
-    "small_orange_diamond": "🔸",
-    "large_blue_diamond": "🔷",
-    "large_orange_diamond": "🔶",
-    "black_square_button": "🔲",
-    "white_square_button": "🔳",
-    "ballot_box_with_check": "☑️",
-    "skull": "💀",
-    "money_with_wings": "💸",
-    "credit_card": "💳",
-    "moneybag": "💰",
-    "globe_with_meridians": "🌐",
-    "earth_americas": "🌎",
-    "computer": "💻",
-    "floppy_disk": "💾",
-    "file_folder": "📁",
-    "open_file_folder": "📂",
-    "page_facing_up": "📄",
-    "bookmark_tabs": "📑",
-    "microscope": "🔬",
-    "test_tube": "🧪",
-    "traffic_light": "🚥",
-    "vertical_traffic_light": "🚦",
+    "simple_smile": "🙂",
+    "white_frowning_face": "☹️",
     "siren": "🚨",
-    "stop_sign": "🛑",
     "octagonal_sign": "🛑",
-    "mailbox": "📫",
-    "handshake": "🤝",
-    "muscle": "💪",
-    "dart": "🎯",
-    "trophy": "🏆",
+    "squirrel": "🐿️",
+    "shipit": "🐿️",
 }
+# ``:wave::skin-tone-3:``: Slack's skin tone suffixes, the Fitzpatrick modifiers.
+SKIN_TONES: dict[str, str] = {f"skin-tone-{n}": chr(0x1F3FB + n - 2) for n in range(2, 7)}
+
+
+@cache
+def table() -> dict[str, str]:
+    """Every known shortcode name (without colons) and its character, fully qualified where there is a choice."""
+    found: dict[str, str] = {}
+    qualified = emoji.STATUS["fully_qualified"]
+    for char, data in emoji.EMOJI_DATA.items():
+        for name in (data["en"], *data.get("alias", ())):
+            key = name.strip(":")
+            if key not in found or data["status"] == qualified:
+                found[key] = char
+    found.update(SLACK_NAMES)
+    return found
+
+
+def _flag(code: str) -> str:
+    return "".join(chr(0x1F1E6 + ord(c) - ord("a")) for c in code)
+
+
+def emoji_for(name: str) -> str | None:
+    """The unicode for a shortcode name (without colons, optionally ``name::skin-tone-N``), or None."""
+    base, _, tone = name.partition("::")
+    known = table()
+    char = known.get(base) or known.get(base.replace("-", "_"))
+    if char is None and base.startswith("flag-") and len(base) == 7 and base[5:].isalpha():
+        char = _flag(base[5:])  # Slack's flag-xx names for country flags
+    if char is None:
+        return None
+    return char + SKIN_TONES.get(tone, "")

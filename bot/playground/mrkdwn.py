@@ -7,12 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.playground.emoji import EMOJI
+from bot.playground.emoji import emoji_for
 
 NameLookup = Callable[[str], str | None]
 
 
-_SHORTCODE = re.compile(r":([a-z0-9_+\-']+):")
+_SHORTCODE = re.compile(r":([a-z0-9_+\-']+(?:::skin-tone-[2-6])?):")
 _ANGLE = re.compile(r"<([^<>\n]+)>")
 _CODE_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
@@ -43,12 +43,6 @@ _STYLES: tuple[tuple[re.Pattern[str], str], ...] = (
 def slack_unescape(text: str) -> str:
     """Undo the three entities Slack senders must escape (``&amp;``, ``&lt;``, ``&gt;``)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def emoji_for(name: str) -> str | None:
-    """The unicode for a shortcode name (without colons), or None when the table does not know it."""
-    base = name.split("::", 1)[0]
-    return EMOJI.get(base)
 
 
 def replace_emoji(escaped: str) -> str:
