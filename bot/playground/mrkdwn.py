@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.playground.emoji import emoji_for
+from bot.domain.emoji import emoji_for
+from bot.playground.slack_dates import render_date
 
 NameLookup = Callable[[str], str | None]
 
@@ -192,7 +193,9 @@ class MrkdwnRenderer:
         if name == "subteam":
             shown = label or "@group"
             return f'<span class="mention">{html.escape(slack_unescape(shown))}</span>'
-        # <!date^…|fallback> and anything else: the fallback text Slack would show.
+        if name == "date" and (shown := render_date(slack_unescape(command))) is not None:
+            return f'<time class="slack-date">{html.escape(shown)}</time>'
+        # Anything else (and a date token Slack could not read): the fallback text Slack would show.
         return html.escape(slack_unescape(label or command))
 
 

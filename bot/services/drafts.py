@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.durations import format_duration
+from bot.domain.export_text import emoji_text, plain_text
 from bot.domain.status import Status
 from bot.playbooks.templates import TEMPLATE_NAMES, Templates
 from bot.services.context import ServiceContext
@@ -103,7 +104,7 @@ def draft_values(
     )
     due = incident.severity.postmortem_within
     resolved = incident.resolved_at
-    return {
+    values: dict[str, object] = {
         "incident_ref": incident.ref,
         "title": incident.title,
         "severity": incident.severity.id,
@@ -132,6 +133,8 @@ def draft_values(
         "action_items": "",
         "postmortem_due": stamp(resolved + due) if resolved and due else "",
     }
+    # Drafts leave Slack: no <@U…> mentions, raw e-mail addresses or shortcodes in what gets pasted.
+    return {k: plain_text(v, person) if isinstance(v, str) else v for k, v in values.items()}
 
 
 class DraftService:
@@ -166,5 +169,5 @@ class DraftService:
                 "then draft the resolution notice."
             )
         values = draft_values(incident, entries, self.ctx.clock(), person)
-        text = templates.render(name, values) or ""
+        text = emoji_text(templates.render(name, values) or "")
         return Draft(name, LABELS[name], incident, text.strip())

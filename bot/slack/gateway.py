@@ -40,6 +40,7 @@ class SlackGateway:
         self._lock = threading.Lock()
         self._bot_user_id: str | None = None
         self._broadcast_id: str | None = None
+        self._names: dict[str, str] = {}
 
     def call(self, method: str, *, tolerate: Iterable[str] = (), **kwargs: Any) -> dict[str, Any]:
         """Call ``method``; transient failures raise ``RetryLater``; errors in ``tolerate`` return their body.
@@ -131,6 +132,32 @@ class SlackGateway:
         if created.get("ok"):
             return str(created["channel"]["id"])
         raise GiveUp(f"The broadcast channel #{name} exists but the bot cannot see it; invite the bot there.")
+
+    def person_name(self, who: str) -> str:
+        """A person's name (full name, else display name) for a user id or an e-mail address; ``who`` itself
+        when Slack cannot tell. For text where mentions do not render: topics, drafts."""
+        with self._lock:
+            if who in self._names:
+                return self._names[who]
+        try:
+            if "@" in who:
+                body = self.call("users.lookupByEmail", email=who, tolerate=("users_not_found",))
+            else:
+                body = self.call("users.info", user=who, tolerate=("user_not_found",))
+        except (RetryLater, SlackCallFailed):  # not worth failing what is being written: the id is true
+            return who
+        user = body.get("user") or {}
+        profile = user.get("profile") or {}
+        name = next(
+            (str(n) for n in (profile.get("real_name"), profile.get("display_name"), user.get("real_name"),
+                              user.get("name")) if n),
+            who,
+        )
+        with self._lock:
+            if len(self._names) > 5000:
+                self._names.clear()
+            self._names[who] = name
+        return name
 
     def permalink(self, channel: str, ts: str) -> str | None:
         try:

@@ -134,7 +134,8 @@ class SlackNotifier:
             d.mark("card_refreshed")
         if topic and inc.channel_id and not d.done("topic"):
             with self.best_effort(d, "topic"):
-                self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=card.topic_for(inc))
+                topic_text = card.topic_for(inc, self.slack.person_name)
+                self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=topic_text)
             d.mark("topic")
 
     def _current(self, d: Delivery) -> IncidentView:
@@ -193,7 +194,8 @@ class SlackNotifier:
         if not d.done("purpose"):
             with self.best_effort(d, "purpose"):
                 self.slack.call("conversations.setPurpose", channel=channel, purpose=card.purpose_for(inc))
-                self.slack.call("conversations.setTopic", channel=channel, topic=card.topic_for(inc))
+                topic_text = card.topic_for(inc, self.slack.person_name)
+                self.slack.call("conversations.setTopic", channel=channel, topic=topic_text)
             d.mark("purpose")
         if not d.done("invite"):
             with self.best_effort(d, "invite"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -78,7 +80,10 @@ def test_channel_and_broadcast_mentions() -> None:
     assert "#war-room" in render("<#C7|war-room>")
     assert render("<!here>") == '<span class="mention mention-broadcast">@here</span>'
     assert "@channel" in render("<!channel>")
-    assert render("<!date^1700000000^{date}|Nov 14>") == "Nov 14"
+    shown = render("<!date^1700000000^{date_num}|Nov 14>")  # in this machine's timezone, as Slack would
+    assert re.fullmatch(r'<time class="slack-date">2023-11-1[45]</time>', shown), shown
+    assert render("<!date^1700000000^{no_such_token}|Nov 14>") == "Nov 14"
+    assert render("<!date^soon^{date}|Nov 14>") == "Nov 14"
 
 
 def test_bullet_lists() -> None:

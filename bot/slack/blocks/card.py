@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -32,6 +33,8 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
+
+SINCE = "{date_short_pretty} at {time}"
 
 
 def card_header(incident: IncidentView) -> str:
@@ -95,9 +98,10 @@ def _latest(incident: IncidentView) -> str:
 
 
 def _timing(incident: IncidentView, now: datetime) -> str:
-    parts = [f"Open for {format_duration(incident.duration(now))}"]
+    # A date token, not a duration: the card is only edited now and then, and each reader sees their own time.
+    parts = [f"Open since {when(incident.declared_at, SINCE)}"]
     if incident.resolved_at:
-        parts = [f"Resolved {when(incident.resolved_at)} after {format_duration(incident.duration(now))}"]
+        parts = [f"Resolved {when(incident.resolved_at, SINCE)} after {format_duration(incident.duration(now))}"]
     elif incident.next_update_due_at:
         parts.append(f"next update due {when(incident.next_update_due_at, '{time}')}")
     parts.append(incident.ref)
@@ -133,9 +137,9 @@ def card_actions(incident: IncidentView) -> ActionsBlock:
     return ActionsBlock(block_id="card_actions", elements=buttons)
 
 
-def topic_for(incident: IncidentView) -> str:
-    """Channel topic: severity, status and commander, within Slack's 250 characters."""
-    ic = f"<@{incident.commander_id}>" if incident.commander_id else "unassigned"
+def topic_for(incident: IncidentView, person: Callable[[str], str]) -> str:
+    """Channel topic: severity, status and commander by name (topics show no mentions), in 250 characters."""
+    ic = person(incident.commander_id) if incident.commander_id else "unassigned"
     return cut(f"{incident.severity.id} · {incident.status.label} · IC: {ic} · {plain(incident.title)}", 250)
 
 

@@ -36,9 +36,13 @@ def require_person(client: WebClient, user_id: str) -> None:
 
 
 def display_name(client: WebClient, user_id: str) -> str:
-    """A person's name as people read it (real name, display name, handle), or the id when Slack fails."""
+    """A person's name as people read it (real name, display name, handle) for a user id or an e-mail
+    address, or ``user_id`` itself when Slack cannot tell."""
     try:
-        user = client.users_info(user=user_id).get("user") or {}
+        if "@" in user_id:
+            user = client.users_lookupByEmail(email=user_id).get("user") or {}
+        else:
+            user = client.users_info(user=user_id).get("user") or {}
     except Exception:  # Slack unreachable or unknown user: the id is still a truthful answer
         log.info("users.info failed for %s", user_id)
         return user_id

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.playground.emoji import SLACK_NAMES, emoji_for
+from bot.domain.emoji import SLACK_NAMES, emoji_for
 from bot.playground.mrkdwn import render_mrkdwn
 from tests.harness import REPO, SHIPPED_PLAYBOOKS
 
