@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from bot.config import Settings, SettingsFileError, get_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, wants_json
 
 log = logging.getLogger("bot")
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(
         settings.log_level,
-        settings.log_json and args.handler is not _playground,
+        wants_json(settings.log_json, sys.stderr, for_people=args.handler is _playground),
         secrets=settings.secret_values(),
     )
     return int(args.handler(args, settings) or 0)

@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     pagerduty_routing_key: Secret = None
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     log_level: str = "INFO"
-    log_json: bool = True
+    # JSON lines, or plain text; unset: plain text on a terminal (and in the playground), JSON otherwise.
+    log_json: bool | None = None
     outbox_poll_seconds: float = 2.0
     # How many incidents' Slack messages are delivered at once (each incident's stay in order).
     outbox_workers: int = Field(default=8, ge=1, le=64)

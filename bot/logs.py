@@ -149,6 +149,16 @@ def quiet_signature_failures() -> None:
         logger.addFilter(_SignatureFailureFilter())
 
 
+def wants_json(setting: bool | None, stream: IO[str], for_people: bool = False) -> bool:
+    """``LOG_JSON`` when set; otherwise JSON unless a person reads ``stream`` (a terminal, or the playground)."""
+    if setting is not None:
+        return setting
+    if for_people:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return not (callable(isatty) and isatty())
+
+
 def configure_logging(
     level: str = "INFO",
     json_lines: bool = True,

@@ -193,8 +193,8 @@ class MrkdwnRenderer:
         if name == "subteam":
             shown = label or "@group"
             return f'<span class="mention">{html.escape(slack_unescape(shown))}</span>'
-        if name == "date" and (shown := render_date(slack_unescape(command))) is not None:
-            return f'<time class="slack-date">{html.escape(shown)}</time>'
+        if name == "date" and (date_text := render_date(slack_unescape(command))) is not None:
+            return f'<time class="slack-date">{html.escape(date_text)}</time>'
         # Anything else (and a date token Slack could not read): the fallback text Slack would show.
         return html.escape(slack_unescape(label or command))
 
