@@ -32,6 +32,21 @@ MUTATING_OPERATIONS: frozenset[tuple[str, str]] = frozenset(
 
 ALL_OPERATIONS: frozenset[tuple[str, str]] = READ_ONLY_OPERATIONS | MUTATING_OPERATIONS
 
+# The IAM actions each operation calls (deploy/iam-policy.json grants exactly these). A rollback reads the
+# service and its task definition family before it updates the service.
+IAM_ACTIONS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("ecs", "describe_services"): ("ecs:DescribeServices",),
+    ("rds", "describe_db_instances"): ("rds:DescribeDBInstances",),
+    ("rds", "describe_events"): ("rds:DescribeEvents",),
+    ("elasticache", "describe_cache_clusters"): ("elasticache:DescribeCacheClusters",),
+    ("cloudwatch", "describe_alarms"): ("cloudwatch:DescribeAlarms",),
+    ("cloudwatch", "get_metric_statistics"): ("cloudwatch:GetMetricStatistics",),
+    ("logs", "filter_log_events"): ("logs:FilterLogEvents",),
+    ("ecs", "force_new_deployment"): ("ecs:DescribeServices", "ecs:UpdateService"),
+    ("ecs", "rollback"): ("ecs:DescribeServices", "ecs:ListTaskDefinitions", "ecs:UpdateService"),
+    ("ecs", "set_desired_count"): ("ecs:DescribeServices", "ecs:UpdateService"),
+}
+
 DEFAULT_ALLOWED_ROLES: tuple[str, ...] = (COMMANDER,)
 
 
