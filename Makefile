@@ -8,7 +8,12 @@ PYTEST_ARGS ?=
 export PIP_ROOT_USER_ACTION ?= ignore
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 
-.PHONY: install system-deps test lint typecheck run
+# `make run` uses its own virtual environment with only what running needs, so trying the bot never
+# changes the Python it was started from. Delete .venv to start over.
+VENV := .venv
+VENV_STAMP := $(VENV)/.install-stamp
+
+.PHONY: install run-install system-deps test lint typecheck run
 
 # Editable install with the dev extras; repeated only when pyproject.toml or the Python environment changes.
 install:
@@ -33,9 +38,19 @@ test: system-deps install lint typecheck
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
 	exit $$status
 
+# The package and its runtime dependencies only (no test tools), into .venv; repeated when pyproject.toml changes.
+run-install:
+	@[ -x $(VENV)/bin/python ] || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@want="$$(cksum < pyproject.toml)"; \
+	if [ "$$(cat $(VENV_STAMP) 2>/dev/null)" != "$$want" ]; then \
+		echo "$(VENV)/bin/pip install -e ."; \
+		$(VENV)/bin/python -m pip install -q -e . && echo "$$want" > $(VENV_STAMP); \
+	fi
+
 # The Slack app when a bot token is configured (environment or .env), else the local playground.
 # PORT picks the port of either (default 3000): `make run PORT=8080` or `PORT=8080 make run`.
-run: install
+run: run-install
 	@if [ -n "$${SLACK_BOT_TOKEN:-}" ] || { [ -f .env ] && grep -Eq \
 		"^[[:space:]]*(export[[:space:]]+)?SLACK_BOT_TOKEN[[:space:]]*=[[:space:]]*[\"']?[^\"'[:space:]#]" .env; }; \
-	then exec incident-bot serve --port $${PORT:-3000}; else exec incident-bot playground --port $${PORT:-3000}; fi
+	then exec $(VENV)/bin/incident-bot serve --port $${PORT:-3000}; \
+	else exec $(VENV)/bin/incident-bot playground --port $${PORT:-3000}; fi
