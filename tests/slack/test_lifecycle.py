@@ -27,7 +27,7 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     ws = bot.workspace
     channel = ws.channel(inc.channel_id)
     assert "U0BOB" in channel.members
-    assert "<@U0BOB>" in channel.topic
+    assert "IC: Bob Baker" in channel.topic and "<@" not in channel.topic  # topics show no mentions
     assert "<@U0BOB>" in _card(bot, inc)
     # The role's checklist, plus the playbook's standing commander checklist (checklists.yaml).
     assert any(
@@ -42,7 +42,7 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     # Handover by alias, recorded as such.
     bot.command("role commander <@U0CAROL|carol>", channel=inc.channel_id)
     bot.settle()
-    assert "<@U0CAROL>" in ws.channel(inc.channel_id).topic
+    assert "IC: Carol Chen" in ws.channel(inc.channel_id).topic
     assert any("handed over from <@U0BOB>" in str(m.blocks) for m in ws.messages(inc.channel_id))
     kinds = [k for k, _, _ in _timeline(bot, inc)]
     assert kinds.count("role_assigned") == 2
