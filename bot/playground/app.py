@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -34,8 +34,16 @@ def _static(name: str) -> bytes:
 class PlaygroundApp:
     """WSGI app for ``/`` and ``/playground/…``; mount it beside the emulator's API on the same port."""
 
-    def __init__(self, workspace: Workspace, driver: SlackDriver, hub: EventHub | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        driver: SlackDriver,
+        hub: EventHub | None = None,
+        on_call: Callable[[], Mapping[str, str | None]] | None = None,
+    ) -> None:
         self.ws = workspace
+        # Who is on call now, by schedule id (as the playbook names them): shown in the "Acting as" menu.
+        self.on_call = on_call or dict
         self.bridge = Bridge(workspace, driver)
         self.hub = hub or EventHub()
         self._unsubscribe = workspace.subscribe(self.hub.publish)
@@ -76,7 +84,8 @@ class PlaygroundApp:
         if path == "/playground/events":
             return self._events(start_response)
         if path == "/playground/state":
-            return self._json(start_response, page_state.state_json(self.ws, user))
+            on_call = page_state.on_call_by_user(self.ws, self.on_call())
+            return self._json(start_response, page_state.state_json(self.ws, user, on_call))
         if path == "/playground/modal":
             return self._json(start_response, page_state.modal_json(self.ws, user))
         parts = [unquote(p) for p in path.removeprefix("/playground/").split("/")]

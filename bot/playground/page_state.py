@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.emulator.models import Channel, Ephemeral, Message, User
@@ -12,6 +14,15 @@ from bot.playground.blockkit_views import render_message, render_modal
 JSON = dict[str, Any]
 
 DEFAULT_CHANNEL = "incidents"
+# The composer's hint: how to declare, or, inside an incident channel, what one does there.
+DECLARE_HINT = "or /incident SEV1 payments down"
+INCIDENT_HINT = "or /incident update … · ack · role ic @you · resolve … · help"
+OnCallNow = Mapping[str, Sequence[str]]
+
+
+def is_incident_channel(channel: Channel) -> bool:
+    """An incident's channel, as the bot names it (``incident-2026-12-01-payments-down``)."""
+    return not channel.is_im and re.match(r"^incident-\d{4}-\d{2}-\d{2}-", channel.name or "") is not None
 
 
 def render_context(ws: Workspace) -> RenderContext:
@@ -52,14 +63,27 @@ def can_see(channel: Channel, viewer: str) -> bool:
     return not channel.is_private or viewer in channel.members
 
 
-def _user_json(user: User) -> JSON:
+def _user_json(user: User, on_call: OnCallNow) -> JSON:
     return {
         "id": user.id,
         "name": user.name,
         "real_name": user.real_name or user.name,
         "title": user.title,
         "is_bot": user.is_bot,
+        "on_call": list(on_call.get(user.id) or ()),
     }
+
+
+def on_call_by_user(ws: Workspace, on_call: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """Schedule ids by the workspace user on call for them (playbooks name people by id or e-mail)."""
+    found: dict[str, list[str]] = {}
+    with ws.lock:
+        users = [u for u in ws.users.values() if not u.deleted]
+    for schedule_id, person in on_call.items():
+        user = next((u for u in users if person and person in (u.id, u.email)), None)
+        if user is not None:
+            found.setdefault(user.id, []).append(schedule_id)
+    return found
 
 
 def _channel_json(ws: Workspace, channel: Channel, viewer: str) -> JSON:
@@ -80,7 +104,7 @@ def _channel_json(ws: Workspace, channel: Channel, viewer: str) -> JSON:
     }
 
 
-def state_json(ws: Workspace, viewer: str | None) -> JSON:
+def state_json(ws: Workspace, viewer: str | None, on_call: OnCallNow | None = None) -> JSON:
     """Everything the sidebar and user switcher need, as seen by ``viewer``."""
     me = acting_user(ws, viewer)
     with ws.lock:
@@ -90,7 +114,7 @@ def state_json(ws: Workspace, viewer: str | None) -> JSON:
             "team": {"id": ws.team_id, "name": ws.team_name},
             "me": me,
             "bot_user_id": ws.bot_user_id,
-            "users": [_user_json(u) for u in ws.users.values() if not u.deleted],
+            "users": [_user_json(u, on_call or {}) for u in ws.users.values() if not u.deleted],
             "channels": [_channel_json(ws, c, me) for c in sorted(channels, key=lambda c: (c.is_im, c.name))],
             "default_channel": default.id if default else None,
             "warnings": ws.active_warnings(),
@@ -98,7 +122,9 @@ def state_json(ws: Workspace, viewer: str | None) -> JSON:
         }
 
 
-def _message_json(ws: Workspace, ctx: RenderContext, message: Message | Ephemeral, reply_count: int) -> JSON:
+def _message_json(
+    ws: Workspace, ctx: RenderContext, message: Message | Ephemeral, reply_count: int, pinned: bool = False
+) -> JSON:
     author = ws.user(message.user)
     is_ephemeral = isinstance(message, Ephemeral)
     is_bot = bool(author.is_bot) if author else bool(getattr(message, "bot_id", None))
@@ -124,6 +150,7 @@ def _message_json(ws: Workspace, ctx: RenderContext, message: Message | Ephemera
         "reply_count": reply_count,
         "edited": bool(isinstance(message, Message) and message.edits),
         "ephemeral": is_ephemeral,
+        "pinned": pinned,
     }
 
 
@@ -143,7 +170,8 @@ def channel_json(ws: Workspace, channel_id: str, viewer: str | None) -> JSON | N
         top = [m for m in history if not m.thread_ts or m.thread_ts == m.ts]
         ephemerals = [e for e in ws.ephemerals(me, channel.id) if not e.thread_ts]
         items: list[Message | Ephemeral] = sorted([*top, *ephemerals], key=lambda m: float(m.ts))
-        messages = [_message_json(ws, ctx, m, replies.get(m.ts, 0)) for m in items]
+        pins = set(channel.pins)
+        messages = [_message_json(ws, ctx, m, replies.get(m.ts, 0), m.ts in pins) for m in items]
         title = _channel_json(ws, channel, me)["label"]
         return {
             "ok": True,
@@ -152,6 +180,7 @@ def channel_json(ws: Workspace, channel_id: str, viewer: str | None) -> JSON | N
                 "title": title if channel.is_im else f"#{title}",
                 "topic": channel.topic or channel.purpose,
                 "is_archived": channel.is_archived,
+                "composer_hint": INCIDENT_HINT if is_incident_channel(channel) else DECLARE_HINT,
             },
             "messages": messages,
         }
@@ -168,7 +197,8 @@ def thread_json(ws: Workspace, channel_id: str, ts: str, viewer: str | None) -> 
         thread = ws.thread(channel.id, ts)
         ephemerals = [e for e in ws.ephemerals(me, channel.id) if e.thread_ts == ts]
         items: list[Message | Ephemeral] = sorted([*thread, *ephemerals], key=lambda m: float(m.ts))
-        return {"ok": True, "messages": [_message_json(ws, ctx, m, 0) for m in items]}
+        pins = set(channel.pins)
+        return {"ok": True, "messages": [_message_json(ws, ctx, m, 0, m.ts in pins) for m in items]}
 
 
 def modal_json(ws: Workspace, viewer: str | None) -> JSON:

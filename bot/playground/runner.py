@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -22,6 +23,7 @@ from bot.emulator.workspace import Workspace
 from bot.playground.app import PlaygroundApp
 from bot.playground.scenario import replay
 from bot.playground.scenario_file import Scenario, ScenarioError, Step, load_scenario
+from bot.scheduling.rotation import on_call
 from bot.storage import migrate
 from bot.web import create_wsgi_app
 
@@ -111,7 +113,11 @@ def start_playground(
     emulator.mount("/slack/", bot)
     emulator.mount("/healthz", bot)
     driver = SlackDriver(server.url, signing_secret, ws)
-    page = PlaygroundApp(ws, driver)
+    def on_call_now() -> dict[str, str | None]:
+        now = datetime.now(UTC)
+        return {sid: on_call(s, now) for sid, s in container.playbooks.oncall.schedules.items()}
+
+    page = PlaygroundApp(ws, driver, on_call=on_call_now)
     emulator.mount("/", page)
     container.start_background()
     return Playground(ws, server, container, driver, page, tempdir)

@@ -61,7 +61,8 @@ function renderSwitcher() {
   for (const user of state.users.filter((u) => !u.is_bot)) {
     const option = document.createElement("option");
     option.value = user.id;
-    option.textContent = user.title ? `${user.name} (${user.title})` : user.name;
+    const onCall = (user.on_call || []).length ? ` · on call (${user.on_call.join(", ")})` : "";
+    option.textContent = (user.title ? `${user.name} (${user.title})` : user.name) + onCall;
     option.selected = user.id === state.me;
     select.append(option);
   }
@@ -116,7 +117,7 @@ function avatar(message) {
 
 function messageElement(message, inThread) {
   const row = document.createElement("div");
-  row.className = "message" + (message.ephemeral ? " ephemeral" : "");
+  row.className = "message" + (message.ephemeral ? " ephemeral" : "") + (message.pinned ? " pinned" : "");
   row.dataset.ts = message.ts;
   row.dataset.channel = message.channel;
   if (message.ephemeral) row.dataset.ephemeral = "true";
@@ -124,6 +125,12 @@ function messageElement(message, inThread) {
   row.append(avatar(message));
   const main = document.createElement("div");
   main.className = "message-main";
+  if (message.pinned) {
+    const pin = document.createElement("div");
+    pin.className = "pinned-note";
+    pin.textContent = "📌 Pinned by the app";
+    main.append(pin);
+  }
   if (message.ephemeral) {
     const note = document.createElement("div");
     note.className = "only-you";
@@ -201,7 +208,7 @@ async function loadChannel() {
   if (ticket !== channelLoad || asked !== state.me || !data.ok) return;
   $("channel-title").textContent = data.channel.title;
   $("channel-topic").textContent = data.channel.topic || "";
-  $("composer-input").placeholder = `Message ${data.channel.title}, or /incident SEV1 payments down`;
+  $("composer-input").placeholder = `Message ${data.channel.title}, ${data.channel.composer_hint}`;
   const container = $("messages");
   if (container.dataset.channel !== state.current) delete container.dataset.loaded;
   container.dataset.channel = state.current;
