@@ -16,6 +16,7 @@ from types import FrameType
 
 from bot.config import Settings
 from bot.container import Container, build_container
+from bot.domain.rotation import on_call
 from bot.emulator.api import EmulatorApp
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
@@ -23,7 +24,6 @@ from bot.emulator.workspace import Workspace
 from bot.playground.app import PlaygroundApp
 from bot.playground.scenario import replay
 from bot.playground.scenario_file import Scenario, ScenarioError, Step, load_scenario
-from bot.scheduling.rotation import on_call
 from bot.storage import migrate
 from bot.web import create_wsgi_app
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.rotation import on_call
 from bot.playground.page_state import DECLARE_HINT, INCIDENT_HINT
 from bot.playground.runner import Playground
-from bot.scheduling.rotation import on_call
 from tests.harness import wait_until
 from tests.playground.test_app import get
 
