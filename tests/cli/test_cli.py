@@ -135,3 +135,28 @@ def test_playbooks_check_ok_and_broken(tmp_path: Path, sqlite_url: str) -> None:
     result = _run("playbooks", "check", str(bad), env=_env(sqlite_url))
     assert result.returncode == 1
     assert "roles.yaml:4: roles.ic.colour:" in result.stdout
+
+
+def test_serve_with_metrics_port_serves_metrics_there_too(sqlite_url: str, emulator: EmulatorServer) -> None:
+    port, metrics_port = _free_port(), _free_port()
+    env = _env(
+        sqlite_url,
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=emulator.api_url,
+        METRICS_PORT=str(metrics_port),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_healthy(port, proc)
+        for url in (f"http://127.0.0.1:{port}/metrics", f"http://127.0.0.1:{metrics_port}/metrics"):
+            scrape = requests.get(url, timeout=5)
+            assert scrape.status_code == 200 and "incident_bot_incidents_open" in scrape.text
+        # The metrics port serves nothing else.
+        assert requests.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(30)
