@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,7 +23,10 @@ from bot.storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-CLAIM_FOR = timedelta(seconds=120)
+# A claim is short and renewed while its delivery runs, so a replica killed mid-delivery holds up its
+# incident's messages for seconds, not minutes; a live one never loses a slow delivery to another replica.
+CLAIM_FOR = timedelta(seconds=15)
+RENEW_EVERY = 5.0
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = timedelta(hours=24)
 
@@ -41,7 +45,8 @@ class OutboxDispatcher:
     Each incident's messages go through its own lane (``Lanes``): strictly in order, one at a time, while
     other incidents' lanes run alongside, so a slow or stalled Slack call for one incident never delays
     another's. Claims (``locked_by``/``locked_until``) keep replicas from delivering the same message, and
-    a lane stops at the first message it cannot claim, so order holds across replicas too.
+    a lane stops at the first message it cannot claim, so order holds across replicas too. The dispatch
+    thread renews the claims of running deliveries every few seconds; a dead process's claims lapse.
     """
 
     def __init__(
@@ -61,6 +66,9 @@ class OutboxDispatcher:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lanes = Lanes(workers, name="outbox", after=self.kick)
         self._lanes_waiting = False  # some incidents found no free worker on the last pass
+        self._held: set[int] = set()  # messages this process has claimed and is delivering
+        self._held_lock = threading.Lock()
+        self._renewed_at = time.monotonic()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -88,11 +96,24 @@ class OutboxDispatcher:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                self.renew_claims()
                 wait = self._start_due_lanes()
             except Exception:  # the loop must survive a database hiccup; it retries on the next tick
                 log.exception("outbox dispatch failed")
                 wait = self.poll_seconds
-            self._wake.wait(wait)
+            self._wake.wait(min(wait, RENEW_EVERY))
+
+    def renew_claims(self, force: bool = False) -> int:
+        """Extend the claims of the deliveries running here (every ``RENEW_EVERY`` s); how many were."""
+        if not force and time.monotonic() - self._renewed_at < RENEW_EVERY:
+            return 0
+        self._renewed_at = time.monotonic()
+        with self._held_lock:
+            held = sorted(self._held)
+        if not held:
+            return 0
+        with self.uow() as session:
+            return outbox.extend_claims(session, held, self.worker_id, self.clock() + CLAIM_FOR)
 
     def _start_due_lanes(self) -> float:
         """Hand each incident with due messages to a free lane; the seconds until the next look."""
@@ -166,6 +187,15 @@ class OutboxDispatcher:
     def _deliver_one(self, message_id: int) -> str:
         if not self._claim(message_id):
             return "skipped"
+        with self._held_lock:
+            self._held.add(message_id)
+        try:
+            return self._deliver_claimed(message_id)
+        finally:
+            with self._held_lock:
+                self._held.discard(message_id)
+
+    def _deliver_claimed(self, message_id: int) -> str:
         with self.uow() as session:
             msg = outbox.get(session, message_id)
             if msg is None:

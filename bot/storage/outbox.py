@@ -41,6 +41,20 @@ def claim(session: Session, message_id: int, worker_id: str, now: datetime, unti
     return bool(getattr(claimed, "rowcount", 0))
 
 
+def extend_claims(session: Session, message_ids: list[int], worker_id: str, until: datetime) -> int:
+    """Push back the expiry of ``worker_id``'s claims on ``message_ids``; how many it still held."""
+    renewed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.state == "pending",
+            OutboxMessage.locked_by == worker_id,
+        )
+        .values(locked_until=until)
+    )
+    return int(getattr(renewed, "rowcount", 0) or 0)
+
+
 def get(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id)
 

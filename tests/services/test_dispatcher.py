@@ -12,7 +12,7 @@ import pytest
 from bot.domain.events import IncidentUpdated, NoteAdded, OutboxEvent
 from bot.playbooks.loader import load_playbooks
 from bot.services.context import ServiceContext
-from bot.services.dispatcher import OutboxDispatcher
+from bot.services.dispatcher import CLAIM_FOR, OutboxDispatcher
 from bot.services.incidents import IncidentService
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.storage import migrate, outbox
@@ -180,3 +180,37 @@ def test_what_the_notifier_learned_is_written_back(world: World) -> None:
     with world.uow() as session:
         entry = repo.timeline(session, inc)[0]
         assert (entry.channel_ts, entry.permalink) == ("9.9", "https://slack.test/p")
+
+
+def test_a_dead_workers_claim_holds_its_message_only_until_the_claim_lapses(world: World) -> None:
+    _declare(world, "claimed by a process that was killed")
+    with world.uow() as session:
+        (mid, _, _), = outbox.pending(session)
+        assert outbox.claim(session, mid, "killed-replica", world.now[0], world.now[0] + CLAIM_FOR)
+    assert not world.dispatcher.run_once()
+    world.advance(CLAIM_FOR.total_seconds() - 1)
+    assert not world.dispatcher.run_once()  # still claimed: never delivered by two workers at once
+    world.advance(2)
+    assert world.dispatcher.run_once()
+    assert [kind for kind, _, _ in world.notifier.seen] == ["incident.declared"]
+    assert CLAIM_FOR.total_seconds() <= 30  # a killed replica holds an incident up for seconds, not minutes
+
+
+def test_a_slow_delivery_keeps_its_claim_while_it_runs(world: World) -> None:
+    _declare(world, "slow slack")
+    other = OutboxDispatcher(world.uow, Recorder(), lambda: world.now[0])
+    stolen: list[bool] = []
+    renewed: list[int] = []
+
+    def slow(d: Delivery) -> None:
+        for _ in range(3):  # a delivery taking three claim periods, renewed as the dispatch thread does
+            world.advance(CLAIM_FOR.total_seconds() * 0.6)
+            renewed.append(world.dispatcher.renew_claims(force=True))
+            world.advance(CLAIM_FOR.total_seconds() * 0.4)
+            stolen.append(other.run_once())
+
+    world.notifier.behave = slow
+    assert world.dispatcher.run_once()
+    assert renewed == [1, 1, 1] and stolen == [False, False, False]
+    assert [state for _, state, _, _ in world.rows()] == ["done"]
+    assert world.dispatcher.renew_claims(force=True) == 0  # nothing held once delivered
