@@ -71,6 +71,7 @@ class Channel:
     im_user: str = ""
     pins: list[str] = field(default_factory=list)
     bookmarks: list[JSON] = field(default_factory=list)
+    joins: list[Join] = field(default_factory=list)
 
     def to_dict(self, viewer: str) -> JSON:
         """Render like `conversations.info`, `is_member` as seen by `viewer`."""
@@ -97,6 +98,16 @@ class Channel:
                         "last_set": 0},
             "num_members": len(self.members),
         }
+
+
+@dataclass(frozen=True)
+class Join:
+    """Someone joining a channel after it was created (Slack shows "carol joined #channel")."""
+
+    ts: str
+    channel: str
+    user: str
+    inviter: str | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from bot.emulator.models import (
     Ephemeral,
     Fault,
     FileRecord,
+    Join,
     Message,
     ResponseUrl,
     Trigger,
@@ -207,11 +208,12 @@ class Workspace(WorkspaceQueries, WorkspaceViews):
             return channel
 
     def join(self, channel_id: str, user_id: str, inviter: str | None = None) -> None:
-        """Add a member (no-op when already in)."""
+        """Add a member and remember when they joined, for the join notice (no-op when already in)."""
         with self.lock:
             channel = self.channels[channel_id]
             if user_id not in channel.members:
                 channel.members.append(user_id)
+                channel.joins.append(Join(self.new_ts(), channel_id, user_id, inviter))
                 self.emit("member_joined", channel=channel_id, user=user_id, inviter=inviter)
 
     def update_channel(self, channel_id: str, **changes: Any) -> Channel:

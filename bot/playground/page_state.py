@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.emulator.models import Channel, Ephemeral, Message, User
+from bot.emulator.models import Channel, Ephemeral, Join, Message, User
 from bot.emulator.workspace import Workspace
 from bot.playground.blockkit_html import RenderContext
 from bot.playground.blockkit_views import render_message, render_modal
@@ -151,11 +152,40 @@ def _message_json(
         "edited": bool(isinstance(message, Message) and message.edits),
         "ephemeral": is_ephemeral,
         "pinned": pinned,
+        "system": None,
+    }
+
+
+def join_notice(ws: Workspace, channel: Channel, join: Join) -> str:
+    """What Slack shows when someone joins: "joined #incident-…", and who added them when someone did."""
+    text = f"joined #{channel.name}."
+    inviter = ws.user(join.inviter) if join.inviter and join.inviter != join.user else None
+    if inviter is not None:
+        text += f" Added by {inviter.real_name or inviter.name}."
+    return text
+
+
+def _join_json(ws: Workspace, channel: Channel, join: Join) -> JSON:
+    """A join as a system row of the channel, shaped like a message (no buttons, no thread)."""
+    person = ws.user(join.user)
+    return {
+        "ts": join.ts,
+        "channel": channel.id,
+        "user": join.user,
+        "user_name": (person.real_name or person.name) if person else join.user,
+        "is_bot": bool(person and person.is_bot),
+        "html": html.escape(join_notice(ws, channel, join)),
+        "thread_ts": None,
+        "reply_count": 0,
+        "edited": False,
+        "ephemeral": False,
+        "pinned": False,
+        "system": "channel_join",
     }
 
 
 def channel_json(ws: Workspace, channel_id: str, viewer: str | None) -> JSON | None:
-    """A channel's top-level messages with the viewer's ephemerals among them, oldest first."""
+    """A channel's top-level messages, join notices and the viewer's ephemerals among them, oldest first."""
     me = acting_user(ws, viewer)
     ctx = render_context(ws)
     with ws.lock:
@@ -172,6 +202,8 @@ def channel_json(ws: Workspace, channel_id: str, viewer: str | None) -> JSON | N
         items: list[Message | Ephemeral] = sorted([*top, *ephemerals], key=lambda m: float(m.ts))
         pins = set(channel.pins)
         messages = [_message_json(ws, ctx, m, replies.get(m.ts, 0), m.ts in pins) for m in items]
+        messages += [_join_json(ws, channel, j) for j in channel.joins]
+        messages.sort(key=lambda m: float(m["ts"]))
         title = _channel_json(ws, channel, me)["label"]
         return {
             "ok": True,

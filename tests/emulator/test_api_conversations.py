@@ -84,6 +84,19 @@ def test_member_joined_events_are_published(client: WebClient, workspace: Worksp
     ).items()
 
 
+def test_joins_are_recorded_with_their_time_and_inviter_once(client: WebClient, workspace: Workspace) -> None:
+    channel_id = client.conversations_create(name="inc-4")["channel"]["id"]
+    before = workspace.new_ts()
+    client.conversations_invite(channel=channel_id, users="U0DAVE,U0ERIN")
+    workspace.join(channel_id, "U0ALICE")
+    workspace.join(channel_id, "U0DAVE")  # already in: nothing new
+    joins = workspace.channels[channel_id].joins
+    assert [(j.user, j.inviter) for j in joins] == [("U0DAVE", "UBOT"), ("U0ERIN", "UBOT"), ("U0ALICE", None)]
+    assert all(j.channel == channel_id for j in joins)
+    assert float(before) < float(joins[0].ts) < float(joins[1].ts) < float(joins[2].ts)
+    assert client.conversations_history(channel=channel_id)["messages"] == []
+
+
 def test_topic_and_purpose(client: WebClient, workspace: Workspace) -> None:
     channel_id = client.conversations_create(name="inc-4")["channel"]["id"]
     client.conversations_setTopic(channel=channel_id, topic="SEV1 | investigating")

@@ -103,6 +103,9 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     page.locator(".message button[data-action-id='incident_ack']").last.click()
     incident_channel.click()
     expect(page.locator(".message", has_text="Acknowledged by")).to_contain_text(f"@{name}")
+    joined = page.locator(".message.system[data-system='channel_join']", has_text="Alice Archer")
+    expect(joined).to_contain_text("joined #incident-")
+    expect(joined.locator(".reply-button")).to_have_count(0)
     expect(page.locator(".message button[data-action-id='incident_ack']")).to_have_count(0)
 
     # Post an update through the modal; Slack's client refuses an empty required field first.
@@ -136,7 +139,13 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     page.locator(".message .channel-mention", has_text="incident-").first.click()
     expect(page.locator("#channel-title")).to_contain_text("#incident-")
 
-    # Resolve through its modal.
+    # Resolve through its modal, from the card at the top of a channel long enough to scroll.
+    incident_id = pg.workspace.channel_by_name(page.locator("#channel-title").inner_text().lstrip("#"))
+    assert incident_id is not None
+    for n in range(40):
+        pg.workspace.post_message(incident_id.id, "U0BOB", f"Looking at dashboard {n}")
+    expect(page.locator(".message", has_text="Looking at dashboard 39")).to_be_in_viewport()
+    page.locator("#messages").evaluate("el => { el.scrollTop = 0; }")
     page.locator(".message button[data-action-id='incident_resolve']").first.click()
     expect(modal.locator(".modal-title")).to_contain_text("Resolve")
     modal.locator("[data-block-id='resolution'] textarea").fill(
@@ -144,7 +153,10 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     )
     modal.locator(".modal-submit").click()
     expect(page.locator("#modal-overlay")).to_be_hidden()
-    expect(page.locator(".message", has_text="Rolled back payments-api").last).to_be_visible()
+    # The resolution notice is scrolled into view, though the card clicked was at the top.
+    notice = page.locator(".message", has_text="Rolled back payments-api").last
+    expect(notice).to_be_in_viewport()
+    expect(page.locator("#messages .message").last).to_be_in_viewport()
     expect(page.locator("#channel-topic")).to_contain_text("Resolved")
     assert pg.container.services.incidents.list_open() == []
     page.screenshot(path=str(ARTIFACTS / "playground-resolved.png"))

@@ -12,6 +12,7 @@ const state = {
   unread: {},
   warnings: [],
   view: null,
+  follow: null, // {after: ts, until: ms}: bring messages newer than ts into view until then
 };
 
 async function api(path, body) {
@@ -117,10 +118,12 @@ function avatar(message) {
 
 function messageElement(message, inThread) {
   const row = document.createElement("div");
-  row.className = "message" + (message.ephemeral ? " ephemeral" : "") + (message.pinned ? " pinned" : "");
+  row.className = "message" + (message.ephemeral ? " ephemeral" : "") + (message.pinned ? " pinned" : "")
+    + (message.system ? " system" : "");
   row.dataset.ts = message.ts;
   row.dataset.channel = message.channel;
   if (message.ephemeral) row.dataset.ephemeral = "true";
+  if (message.system) row.dataset.system = message.system; // e.g. "channel_join": a notice, not a post
   if (message.thread_ts) row.dataset.threadTs = message.thread_ts;
   row.append(avatar(message));
   const main = document.createElement("div");
@@ -162,7 +165,7 @@ function messageElement(message, inThread) {
   }
   main.append(meta);
   const body = document.createElement("div");
-  body.className = "message-body";
+  body.className = message.system ? "message-body system-text" : "message-body";
   body.innerHTML = message.html; // server-rendered, escaped
   main.append(body);
   if (!inThread && message.reply_count) {
@@ -174,7 +177,7 @@ function messageElement(message, inThread) {
     main.append(link);
   }
   row.append(main);
-  if (!inThread && !message.ephemeral) {
+  if (!inThread && !message.ephemeral && !message.system) {
     const reply = document.createElement("button");
     reply.type = "button";
     reply.className = "reply-button";
@@ -185,8 +188,25 @@ function messageElement(message, inThread) {
   return row;
 }
 
+// After the person acts (sends, clicks, submits a form), what follows is brought into view: for a while,
+// a render with a message newer than the newest one on the page then scrolls to the bottom, wherever the
+// list was scrolled to (the card clicked may be far up). Scrolling by hand stops it.
+const FOLLOW_MS = 15000;
+
+function followWhatComes() {
+  const shown = [...document.querySelectorAll(".message[data-ts]")].map((row) => parseFloat(row.dataset.ts));
+  state.follow = { after: Math.max(0, ...shown), until: Date.now() + FOLLOW_MS };
+}
+
+function somethingNewCame(messages) {
+  const follow = state.follow;
+  if (!follow || Date.now() > follow.until || !messages.length) return false;
+  return parseFloat(messages[messages.length - 1].ts) > follow.after;
+}
+
 function renderMessages(container, messages, inThread) {
   const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
+  const follow = somethingNewCame(messages);
   container.replaceChildren();
   if (!messages.length) {
     const empty = document.createElement("div");
@@ -195,7 +215,7 @@ function renderMessages(container, messages, inThread) {
     container.append(empty);
   }
   for (const message of messages) container.append(messageElement(message, inThread));
-  if (nearBottom || !container.dataset.loaded) container.scrollTop = container.scrollHeight;
+  if (nearBottom || follow || !container.dataset.loaded) container.scrollTop = container.scrollHeight;
   container.dataset.loaded = "1";
 }
 
@@ -244,6 +264,7 @@ async function send(input, threadTs) {
   if (!text) return;
   input.value = "";
   const channel = threadTs ? state.thread.channel : state.current;
+  followWhatComes();
   const result = await api("/playground/send", { user: state.me, channel, text, thread_ts: threadTs || null });
   if (!result.ok) toast(result.error || "Could not send");
 }
@@ -314,6 +335,7 @@ async function fireAction(el) {
     body.ephemeral = row.dataset.ephemeral === "true";
   }
   if (el.tagName === "BUTTON") el.disabled = true;
+  followWhatComes();
   try {
     const result = await api("/playground/action", body);
     if (!result.ok) toast(result.error || "The app did not accept the action");
@@ -410,6 +432,7 @@ function wireModal(form) {
     event.preventDefault();
     const submit = form.querySelector(".modal-submit");
     if (submit) submit.disabled = true;
+    followWhatComes();
     try {
       const result = await api("/playground/submit", { user: state.me, view_id: form.dataset.viewId, values: collectValues(form) });
       if (result.errors) showErrors(result.errors);
@@ -556,6 +579,9 @@ async function start() {
     await Promise.all([loadChannel(), loadModal()]);
   });
   $("thread-close").addEventListener("click", closeThread);
+  for (const id of ["messages", "thread-messages"]) {
+    for (const kind of ["wheel", "touchmove"]) $(id).addEventListener(kind, () => { state.follow = null; }, { passive: true });
+  }
   wireComposer("composer", "composer-input", () => null);
   wireComposer("thread-composer", "thread-input", () => (state.thread ? state.thread.ts : null));
   await Promise.all([loadChannel(), loadModal()]);
