@@ -258,6 +258,8 @@ def _outbox_table(
         ev.RunbookAttached: runbooks.attached,
         ev.RunbookRefresh: runbooks.refresh,
         ev.RunbookStepResult: runbooks.result,
+        # A message given up for good, told to the IC; a failed notice is only logged and counted.
+        ev.DeliveryFailed: notifier.delivery_failed,
     }
 
 

@@ -250,6 +250,23 @@ class UpdateReminder(OutboxEvent):
     next_level: int = 0
 
 
+# -- the outbox itself ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryFailed(OutboxEvent):
+    """Outbox message ``message_id`` was given up for good: tell the people running the incident.
+
+    ``code`` (Slack's error code) and ``channel`` (the channel the refused call named) when known. A failed
+    notice is never re-told.
+    """
+
+    kind: ClassVar[str] = "outbox.failed"
+    message_id: int
+    failed_kind: str
+    error: str
+    code: str | None = None
+    channel: str | None = None
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -272,6 +289,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         PagerAcknowledged,
         PagerResolved,
         UpdateReminder,
+        DeliveryFailed,
     )
 }
 

@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.domain.events import MalformedEvent, decode
+from bot.domain.events import DeliveryFailed, MalformedEvent, decode
 from bot.logs import incident_scope
+from bot.services.failures import report_failure
 from bot.services.lanes import Lanes
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.read_models import EntryView, entry_view, incident_view
@@ -37,6 +38,7 @@ def backoff_seconds(attempts: int) -> float:
 
 
 LaneKey = int | tuple[str, int]
+
 
 
 class OutboxDispatcher:
@@ -167,15 +169,17 @@ class OutboxDispatcher:
         lanes: dict[LaneKey, list[int]] = {}
         waiting: set[int] = set()
         next_due: datetime | None = None
-        for mid, iid, due in rows:
-            if iid is not None and iid in waiting:
+        for mid, iid, due, kind in rows:
+            # A failure notice goes out on its own: the incident's lane may be what is stuck.
+            lane_of = None if kind == DeliveryFailed.kind else iid
+            if lane_of is not None and lane_of in waiting:
                 continue
             if due > now:
-                if iid is not None:
-                    waiting.add(iid)
+                if lane_of is not None:
+                    waiting.add(lane_of)
                 next_due = due if next_due is None else min(next_due, due)
                 continue
-            key: LaneKey = iid if iid is not None else ("message", mid)
+            key: LaneKey = lane_of if lane_of is not None else ("message", mid)
             lanes.setdefault(key, []).append(mid)
         return lanes, next_due
 
@@ -200,7 +204,8 @@ class OutboxDispatcher:
             msg = outbox.get(session, message_id)
             if msg is None:
                 return "skipped"
-            kind, created_at, attempts = msg.event, msg.created_at, msg.attempts
+            kind, attempts = msg.event, msg.attempts
+            created_at = outbox.retries_since(msg)
             try:
                 event = decode(msg.event, msg.payload)
             except MalformedEvent as exc:
@@ -208,7 +213,6 @@ class OutboxDispatcher:
             else:
                 error = ""
         if error:
-            log.error("outbox message #%s cannot be read: %s", message_id, error)
             self._set_aside(message_id, attempts + 1, error)
             self.on_failed()
             return "dead"
@@ -226,20 +230,20 @@ class OutboxDispatcher:
                 load_entries=self._entries_loader(msg.incident_id),
             )
         with incident_scope(view.ref if view else None):
-            outcome, error, retry_after = "done", "", None
+            outcome, error, retry_after, refused = "done", "", None, None
             try:
                 self.notifier.deliver(delivery)
             except RetryLater as exc:
                 outcome, error, retry_after = "retry", str(exc), exc.after_seconds
             except GiveUp as exc:
-                outcome, error = "dead", str(exc)
+                outcome, error, refused = "dead", str(exc), exc
             except Exception as exc:  # a bug in a handler: keep the message, report loudly, retry later
                 log.exception("outbox handler crashed on %s #%s", kind, message_id)
                 outcome, error = "retry", f"{type(exc).__name__}: {exc}"
             now = self.clock()
             if outcome == "retry" and now - created_at > GIVE_UP_AFTER:
                 outcome = "dead"
-            self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now)
+            self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now, refused)
             if outcome == "dead":
                 self.on_failed()
         return outcome
@@ -253,6 +257,7 @@ class OutboxDispatcher:
         retry_after: float | None,
         attempts: int,
         now: datetime,
+        refused: GiveUp | None = None,
     ) -> None:
         with self.uow() as session:
             msg = outbox.get(session, message_id)
@@ -275,7 +280,7 @@ class OutboxDispatcher:
                 msg.state, msg.delivered_at, msg.last_error = "done", now, ""
             elif outcome == "dead":
                 msg.state, msg.last_error = "dead", error
-                log.error("giving up on %s #%s: %s", msg.event, message_id, error)
+                report_failure(session, msg, error, refused)
             else:
                 delay = retry_after if retry_after is not None else backoff_seconds(attempts)
                 msg.next_attempt_at = now + timedelta(seconds=delay)
@@ -288,6 +293,7 @@ class OutboxDispatcher:
             if msg is not None:
                 msg.state, msg.last_error, msg.attempts = "dead", error, attempts
                 msg.locked_by, msg.locked_until = None, None
+                report_failure(session, msg, error)
 
     def _entry_loader(self) -> Callable[[int], EntryView | None]:
         def load(entry_id: int) -> EntryView | None:

@@ -19,7 +19,16 @@ class RetryLater(Exception):
 
 
 class GiveUp(Exception):
-    """A permanent failure: retrying cannot help. The message is set aside and reported."""
+    """A permanent failure: retrying cannot help. The message is set aside and reported.
+
+    ``code`` is Slack's error code and ``channel`` the channel the refused call named, when known (so the
+    report of a channel that is itself broken goes elsewhere).
+    """
+
+    def __init__(self, reason: str, code: str | None = None, channel: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.channel = channel
 
 
 @dataclass

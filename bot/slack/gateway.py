@@ -87,7 +87,8 @@ class SlackGateway:
             if exc.response.status_code >= 500 or error in TRANSIENT_ERRORS:
                 later = RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})")
                 raise _Refused(later, None) from exc
-            raise SlackCallFailed(method, error) from exc
+            channel = args.get("channel") or args.get("channel_id")
+            raise SlackCallFailed(method, error, str(channel) if channel else None) from exc
         except SlackClientError as exc:
             raise RetryLater(f"{method}: {exc}") from exc
         except OSError as exc:  # connection refused / reset / timeout: the call may have happened, no quick retry
@@ -181,10 +182,11 @@ class _Refused(Exception):
 class SlackCallFailed(Exception):
     """A Slack error that retrying will not fix (e.g. ``channel_not_found``)."""
 
-    def __init__(self, method: str, error: str) -> None:
+    def __init__(self, method: str, error: str, channel: str | None = None) -> None:
         super().__init__(f"{method} failed: {error}")
         self.method = method
         self.error = error
+        self.channel = channel  # the channel the refused call named, if any
 
 
 def _wants_json(method: str) -> bool:

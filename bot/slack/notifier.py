@@ -12,7 +12,9 @@ from typing import Any
 import requests
 from slack_sdk.models.blocks import Block
 
+from bot.domain.delivery_notice import describe, notice_target
 from bot.domain.events import (
+    DeliveryFailed,
     IncidentAcknowledged,
     IncidentDeclared,
     IncidentReopened,
@@ -186,7 +188,7 @@ class SlackNotifier:
                     f"(`{exc.error}`). Ask a workspace admin to allow the bot to create channels; "
                     "updates will reach the channel once it exists.",
                 )
-                raise GiveUp(str(exc)) from exc
+                raise GiveUp(str(exc), exc.error) from exc
             d.patch_incident(channel_id=channel_id, channel_name=name)
             d.mark("channel")
         inc = self._current(d)
@@ -390,3 +392,23 @@ class SlackNotifier:
             thread_ts=event.thread_ts,
         )
         d.mark("message", str(resp.get("ts", "")) or True)
+
+    def delivery_failed(self, d: Delivery, event: DeliveryFailed) -> None:
+        """Tell the IC by DM (else the channel, else the reporter by DM) that a message was given up."""
+        if d.done("notice"):
+            return
+        inc = self._incident(d)
+        target = notice_target(
+            inc.commander_id, inc.reporter_id, self.channel_or_none(d), event.channel, event.code
+        )
+        channel = target.to
+        if target.how == "dm":
+            channel = str(self.slack.call("conversations.open", users=target.to)["channel"]["id"])
+        what = describe(event.failed_kind)
+        self.post(
+            d,
+            "notice",
+            channel,
+            messages.delivery_failed_notice(inc, what, event.error, event.message_id),
+            messages.delivery_failed_text(inc, what, event.error),
+        )

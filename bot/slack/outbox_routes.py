@@ -38,4 +38,4 @@ class OutboxRoutes:
         try:
             handler(delivery, delivery.event)
         except SlackCallFailed as exc:
-            raise GiveUp(str(exc)) from exc
+            raise GiveUp(str(exc), exc.error, exc.channel) from exc

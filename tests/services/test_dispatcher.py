@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.events import IncidentUpdated, NoteAdded, OutboxEvent
+from bot.domain.events import DeliveryFailed, IncidentUpdated, NoteAdded, OutboxEvent
 from bot.playbooks.loader import load_playbooks
 from bot.services.context import ServiceContext
 from bot.services.dispatcher import CLAIM_FOR, OutboxDispatcher
@@ -47,12 +47,20 @@ class World:
     def advance(self, seconds: float) -> None:
         self.now[0] += timedelta(seconds=seconds)
 
-    def rows(self) -> list[tuple[str, str, int, str]]:
+    def rows(self, *, notices: bool = False) -> list[tuple[str, str, int, str]]:
+        """Every outbox row in order; failure notices only when asked for."""
         with self.uow() as session:
             return [
                 (m.event, m.state, m.attempts, m.last_error)
                 for m in session.query(OutboxMessage).order_by(OutboxMessage.id)
+                if notices or m.event != DeliveryFailed.kind
             ]
+
+    def notices(self) -> list[tuple[str, DeliveryFailed]]:
+        """The failure notices queued: their state and event."""
+        with self.uow() as session:
+            rows = session.query(OutboxMessage).filter_by(event=DeliveryFailed.kind).order_by(OutboxMessage.id)
+            return [(m.state, DeliveryFailed.from_payload(m.payload)) for m in rows]
 
 
 @pytest.fixture
@@ -130,6 +138,12 @@ def test_refusals_are_set_aside_and_crashes_retried_until_a_day_has_passed(world
     world.dispatcher.run_once()
     assert world.rows() == [("incident.declared", "dead", 1, "channel_not_found")]
     assert world.failed == [1]
+    ((state, notice),) = world.notices()
+    assert state == "pending" and (notice.failed_kind, notice.error) == ("incident.declared", "channel_not_found")
+    world.dispatcher.run_once()  # the notice is refused as well: counted, and never noticed in turn
+    assert [state for state, _ in world.notices()] == ["dead"]
+    assert len(world.rows(notices=True)) == 2
+    assert world.failed == [1, 1]
 
     world.incidents.add_note(inc, "U0BOB", "note")
 
@@ -146,7 +160,8 @@ def test_refusals_are_set_aside_and_crashes_retried_until_a_day_has_passed(world
     world.dispatcher.run_once()
     assert world.rows()[1][:2] == ("incident.note_added", "dead")
     assert "KeyError" in world.rows()[1][3]
-    assert world.failed == [1, 1]
+    assert world.failed == [1, 1, 1]
+    assert [(n.failed_kind, n.message_id) for _, n in world.notices()][1:] == [("incident.note_added", 3)]
 
 
 def test_a_row_that_cannot_be_read_is_set_aside_without_reaching_the_notifier(world: World) -> None:
@@ -162,6 +177,8 @@ def test_a_row_that_cannot_be_read_is_set_aside_without_reaching_the_notifier(wo
     assert rows[2][:2] == ("incident.note_added", "done")  # the incident's later messages still go out
     assert [kind for kind, _, _ in world.notifier.seen[seen:]] == ["incident.note_added"]
     assert world.failed == [1]
+    ((_, notice),) = world.notices()
+    assert (notice.failed_kind, notice.error) == ("incident.exploded", "unknown outbox event 'incident.exploded'")
 
 
 def test_what_the_notifier_learned_is_written_back(world: World) -> None:
@@ -185,7 +202,7 @@ def test_what_the_notifier_learned_is_written_back(world: World) -> None:
 def test_a_dead_workers_claim_holds_its_message_only_until_the_claim_lapses(world: World) -> None:
     _declare(world, "claimed by a process that was killed")
     with world.uow() as session:
-        (mid, _, _), = outbox.pending(session)
+        (mid, _, _, _), = outbox.pending(session)
         assert outbox.claim(session, mid, "killed-replica", world.now[0], world.now[0] + CLAIM_FOR)
     assert not world.dispatcher.run_once()
     world.advance(CLAIM_FOR.total_seconds() - 1)
@@ -214,3 +231,53 @@ def test_a_slow_delivery_keeps_its_claim_while_it_runs(world: World) -> None:
     assert renewed == [1, 1, 1] and stolen == [False, False, False]
     assert [state for _, state, _, _ in world.rows()] == ["done"]
     assert world.dispatcher.renew_claims(force=True) == 0  # nothing held once delivered
+
+
+def test_a_failure_notice_is_not_held_behind_its_incidents_stuck_messages(world: World) -> None:
+    inc = _declare(world, "stuck behind a dead declaration")
+    world.incidents.add_note(inc, "U0BOB", "waits for a channel that never comes")
+
+    def channel_refused(d: Delivery) -> None:
+        if d.kind == "incident.declared":
+            raise GiveUp("conversations.create failed: restricted_action", "restricted_action")
+        if d.kind == "incident.note_added":
+            raise RetryLater("incident channel not created yet")
+
+    world.notifier.behave = channel_refused
+    world.dispatcher.run_once()  # the declaration dies; the note starts retrying
+    world.dispatcher.run_once()
+    assert world.rows()[1][:2] == ("incident.note_added", "pending")
+    assert [(state, n.failed_kind, n.code) for state, n in world.notices()] == [
+        ("done", "incident.declared", "restricted_action")
+    ]
+
+
+def test_a_requeued_row_keeps_its_done_steps_and_gets_a_fresh_day_of_retries(world: World) -> None:
+    _declare(world, "requeued a day later")
+
+    def card_then_refused(d: Delivery) -> None:
+        d.mark("card", "1.1")
+        raise GiveUp("chat.postMessage failed: channel_not_found", "channel_not_found")
+
+    world.notifier.behave = card_then_refused
+    world.dispatcher.run_once()
+    with world.uow() as session:
+        (mid,) = [m.id for m in session.query(OutboxMessage).filter_by(state="dead")]
+    world.advance(timedelta(days=2).total_seconds())
+    with world.uow() as session:
+        assert outbox.requeue(session, mid, world.now[0]) == "dead"
+    with world.uow() as session:
+        assert outbox.requeue(session, mid, world.now[0]) == "pending"  # twice is once
+
+    def rate_limited(d: Delivery) -> None:
+        if d.kind == "incident.declared":
+            assert d.done("card")  # the step done before the failure is not redone
+            raise RetryLater("ratelimited", after_seconds=1)
+
+    world.notifier.behave = rate_limited
+    world.dispatcher.run_once()
+    assert world.rows()[0][:3] == ("incident.declared", "pending", 1)  # not given up at once: two days old
+    world.notifier.behave = lambda d: None
+    world.advance(1)
+    world.dispatcher.run_once()
+    assert world.rows()[0][:2] == ("incident.declared", "done")

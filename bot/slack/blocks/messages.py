@@ -229,5 +229,24 @@ def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: d
     ]
 
 
+def delivery_failed_text(incident: IncidentView, what: str, error: str) -> str:
+    return f"{incident.ref}: Slack refused {what} for good ({error}); it was not shown"
+
+
+def delivery_failed_notice(incident: IncidentView, what: str, error: str, message_id: int) -> list[Block]:
+    """Told to the IC (or the channel, or the reporter) when an outbox message is given up for good."""
+    where = channel_link(incident.channel_id, incident.channel_name)
+    return [
+        _section(
+            f":warning: *{incident.ref}* {where}: Slack refused {what} for good, so people did not see it.\n"
+            f"Slack said: `{cut(error, 300)}`"
+        ),
+        _context(
+            f"Outbox message #{message_id}. Once the cause is fixed an operator can send it again with "
+            f"`incident-bot outbox retry {message_id}`."
+        ),
+    ]
+
+
 def plain(text: str) -> list[Block]:
     return [_section(text)]
