@@ -66,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("directory", type=Path)
     init.set_defaults(handler=_playbooks_init)
 
+    ob = sub.add_parser("outbox", help="see and replay the Slack effects waiting or given up")
+    ob_sub = ob.add_subparsers(dest="outbox_command")
+    listing = ob_sub.add_parser("list", help="list outbox messages not yet delivered (pending and failed)")
+    which = listing.add_mutually_exclusive_group()
+    which.add_argument("--failed", action="store_true", help="only the messages given up for good")
+    which.add_argument("--pending", action="store_true", help="only the messages waiting to be delivered")
+    listing.set_defaults(handler=_outbox_list)
+    retry = ob_sub.add_parser("retry", help="queue a failed message again; steps already done stay done")
+    retry.add_argument("id", type=_message_id, help="the message id shown by `outbox list`")
+    retry.set_defaults(handler=_outbox_retry)
+
     play = sub.add_parser("playground", help="a local Slack playground in the browser, no workspace needed")
     play.add_argument("--host", default="127.0.0.1")
     play.add_argument("--port", type=int, default=3000)
@@ -188,6 +199,29 @@ def _playbooks_init(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"copied {len(written)} file(s) into {args.directory}; point PLAYBOOKS_DIR at it")
     return 0
+
+
+def _message_id(text: str) -> int:
+    try:
+        value = int(text.lstrip("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an outbox message id such as 12, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected an outbox message id such as 12, got {text!r}")
+    return value
+
+
+def _outbox_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_outbox import list_outbox
+
+    states = ("dead",) if args.failed else ("pending",) if args.pending else ("pending", "dead")
+    return list_outbox(settings.database_url, states)
+
+
+def _outbox_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_outbox import retry_outbox
+
+    return retry_outbox(settings.database_url, args.id)
 
 
 def _playground(args: argparse.Namespace, settings: Settings) -> int:
