@@ -16,20 +16,20 @@ from typing import Any
 import redis
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
 from bot.integrations.aws import ClientFactory
-from bot.logs import ContextExecutor, quiet_signature_failures
+from bot.logs import ContextExecutor, OutageLog, quiet_signature_failures
 from bot.metrics import Metrics
 from bot.paging.handlers import PagingHandlers
 from bot.paging.pagerduty import PagerDutyPager
 from bot.paging.people import PeopleResolver
 from bot.playbooks.loader import Playbooks, load_playbooks
 from bot.playbooks.oncall import OnCall
+from bot.readiness import ReadinessProbe
 from bot.scheduling.election import LeaderElector
 from bot.scheduling.job_kinds import JobKinds
 from bot.scheduling.lease import lease_for
@@ -38,6 +38,7 @@ from bot.scheduling.wake import Waker
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
+from bot.services.errors import StorageUnavailable
 from bot.services.escalation import EscalationService, FirstPage
 from bot.services.incidents import IncidentService
 from bot.services.ports import Pager
@@ -57,7 +58,7 @@ from bot.slack.paging_posts import SlackPagingPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.runbook_posts import RunbookPosts
 from bot.storage import repositories as repo
-from bot.storage.db import UnitOfWork, make_engine, make_session_factory
+from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
 from bot.storage.page_dms import PageDmStore
 
@@ -81,16 +82,8 @@ class Container:
     elector: LeaderElector
     app: App
     metrics: Metrics
+    readiness: ReadinessProbe
     redis: redis.Redis | None = None
-
-    def database_ok(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:  # any driver error means "not reachable" for the health check
-            log.warning("health check: database unreachable", exc_info=True)
-            return False
 
     def start_background(self) -> None:
         self.dispatcher.start()
@@ -103,6 +96,7 @@ class Container:
             self.elector.stop()
         self.waker.close()
         self.dispatcher.stop()
+        self.readiness.close()
         self.engine.dispose()
 
 
@@ -230,6 +224,7 @@ def build_container(
         elector=elector,
         app=app,
         metrics=metrics,
+        readiness=ReadinessProbe(engine, lambda: loaded, redis_client),
         redis=redis_client,
     )
 
@@ -271,15 +266,22 @@ def _redis(url: str | None) -> redis.Redis | None:
 
 def _event_claimer(uow: UnitOfWork, redis_client: redis.Redis | None) -> Callable[[str], bool]:
     """True the first time a key is seen (Redis ``SET NX EX`` when configured, the database otherwise)."""
+    redis_outage = OutageLog(log, "redis unavailable for de-duplication; using the database")
 
     def claim(key: str) -> bool:
         if redis_client is not None:
             try:
-                return bool(redis_client.set(f"incident-bot:{key}", "1", nx=True, ex=3600))
-            except Exception:  # Redis down: fall back to the database, which is the truth anyway
-                log.warning("redis unavailable for de-duplication; using the database", exc_info=True)
-        with uow() as session:
-            return repo.claim_request(session, key)
+                first = bool(redis_client.set(f"incident-bot:{key}", "1", nx=True, ex=3600))
+            except Exception as error:  # Redis down: fall back to the database, which is the truth anyway
+                redis_outage.failed(error)
+            else:
+                redis_outage.recovered("redis reachable again: de-duplicating events in redis")
+                return first
+        try:
+            with uow() as session:
+                return repo.claim_request(session, key)
+        except DatabaseUnavailable as error:
+            raise StorageUnavailable() from error
 
     return claim
 
@@ -289,10 +291,15 @@ def _install_error_handler(app: App) -> None:
     def on_error(
         error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
     ) -> BoltResponse | None:
-        logger.exception("listener failed: %s", error)
+        if isinstance(error, StorageUnavailable | DatabaseUnavailable):
+            logger.warning("request not served: the database is unavailable (%s)", error.__cause__ or error)
+            answer = f":warning: {StorageUnavailable()}"
+        else:
+            logger.exception("listener failed: %s", error)
+            answer = SOMETHING_WENT_WRONG
         try:
             if respond is not None and (body.get("response_url") or body.get("response_urls")):
-                respond(text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False)
+                respond(text=answer, response_type="ephemeral", replace_original=False)
         except Exception:  # telling the user is best effort; the error itself is already logged
             logger.warning("could not tell the user about the error", exc_info=True)
         return None

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -175,3 +176,36 @@ def configure_logging(
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     quiet_signature_failures()
     return handler
+
+
+class OutageLog:
+    """Says once that something is unavailable and once that it is back, however often it is tried meanwhile.
+
+    ``failed`` logs a warning on the first failure of an outage only; ``recovered`` logs on the first
+    success after one. Thread-safe, cheap to call on every request.
+    """
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.logger = logger
+        self.what = what
+        self.down = False
+        self._lock = threading.Lock()
+
+    def failed(self, detail: object = "") -> None:
+        with self._lock:
+            if self.down:
+                return
+            self.down = True
+        if isinstance(detail, BaseException):  # its first line: driver errors run to many
+            lines = str(detail).strip().splitlines()
+            detail = lines[0] if lines else type(detail).__name__
+        self.logger.warning("%s%s", self.what, f": {detail}" if detail != "" else "")
+
+    def recovered(self, message: str) -> None:
+        if not self.down:  # the common case, without the lock
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        self.logger.info("%s", message)

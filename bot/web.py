@@ -43,9 +43,14 @@ def slack_events(web: Web) -> Response:
 
 
 def healthz(web: Web) -> Response:
-    if web.container.database_ok():
-        return json_response({"status": "ok"})
-    return json_response({"status": "database unreachable"}, 503)
+    """Liveness: this process serves requests. Never the database, or an outage restarts every replica."""
+    return json_response({"status": "ok"})
+
+
+def readyz(web: Web) -> Response:
+    """Readiness: 200 when every check passes, else 503; the body names each check and what it found."""
+    readiness = web.container.readiness.check()
+    return json_response(readiness.as_json(), 200 if readiness.ready else 503)
 
 
 def metrics(web: Web) -> Response:
@@ -58,9 +63,11 @@ def metrics(web: Web) -> Response:
 ROUTES: tuple[Route, ...] = (
     Route("/slack/events", ("POST",), slack_events),
     Route("/healthz", ("GET",), healthz),
+    Route("/readyz", ("GET",), readyz),
     Route("/metrics", ("GET",), metrics),
 )
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 
 

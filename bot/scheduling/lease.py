@@ -10,6 +10,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from bot.logs import OutageLog
+
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "incident-bot:scheduler-leader"
@@ -67,13 +69,16 @@ class RedisLease:
         self.client = client
         self.ttl = ttl
         self.lock = client.lock(name, timeout=ttl, blocking=False, thread_local=False)
+        self.outage = OutageLog(log, "leader lease: redis unavailable; no scheduler runs here until it is back")
 
     def try_acquire(self) -> bool:
         try:
-            return bool(self.lock.acquire(blocking=False))
-        except Exception:  # Redis unreachable: not the leader
-            log.warning("leader lease: redis unavailable", exc_info=True)
+            got = bool(self.lock.acquire(blocking=False))
+        except Exception as error:  # Redis unreachable: not the leader
+            self.outage.failed(error)
             return False
+        self.outage.recovered("leader lease: redis reachable again")
+        return got
 
     def renew(self) -> bool:
         try:
@@ -98,6 +103,7 @@ class PostgresLease:
         )
         self.key = key
         self.conn: Connection | None = None
+        self.outage = OutageLog(log, "leader lease: the database is unavailable; trying again every few seconds")
 
     def try_acquire(self) -> bool:
         try:
@@ -105,11 +111,12 @@ class PostgresLease:
                 self.conn = self.engine.connect()
             got = bool(self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
             self.conn.commit()
-            return got
-        except Exception:  # database unreachable: not the leader
-            log.warning("leader lease: advisory lock failed", exc_info=True)
+        except Exception as error:  # database unreachable: not the leader
+            self.outage.failed(error)
             self._drop()
             return False
+        self.outage.recovered("leader lease: the database is reachable again")
+        return got
 
     def renew(self) -> bool:
         """True while this session still holds the advisory lock (checked in ``pg_locks``, not just alive)."""

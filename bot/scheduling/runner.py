@@ -14,8 +14,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
+from bot.logs import OutageLog
 from bot.scheduling import jobs
 from bot.scheduling.job_kinds import JobKinds
+from bot.storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class SchedulerRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sync_lock = threading.Lock()
+        self._outage = OutageLog(log, "scheduler: the database is unavailable; re-syncing when it is back")
 
     @property
     def running(self) -> bool:
@@ -126,8 +129,13 @@ class SchedulerRunner:
                 return
             try:
                 self.resync()
-            except Exception:  # a database hiccup: try again on the next tick
-                log.exception("scheduler re-sync failed")
+            except Exception as error:  # a database hiccup: try again on the next tick
+                if not is_unavailable(error):
+                    log.exception("scheduler re-sync failed")
+                    continue
+                self._outage.failed(error)
+            else:
+                self._outage.recovered("scheduler: the database is reachable again; re-synced")
 
     def resync(self) -> None:
         """Make the job store match the due-time tables (start chains, add, move, drop jobs)."""

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from bot.logs import OutageLog
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "incident-bot:scheduler-wake"
@@ -30,6 +32,8 @@ class Waker:
         self._callback: Callable[[], None] | None = None
         self._notify_lock = threading.Lock()
         self._notify_conn: Any = None
+        self._redis_outage = OutageLog(log, "scheduler wake-ups: redis unavailable; the periodic re-sync covers them")
+        self._pg_outage = OutageLog(log, "scheduler wake-ups: the database is unavailable; listening again when back")
 
     def wake(self) -> None:
         with _local_guard:
@@ -41,8 +45,10 @@ class Waker:
         if self.redis is not None:
             try:
                 self.redis.publish(CHANNEL, "wake")
-            except Exception:  # the periodic re-sync catches up
-                log.warning("could not publish a scheduler wake-up", exc_info=True)
+            except Exception as error:  # the periodic re-sync catches up
+                self._redis_outage.failed(error)
+            else:
+                self._redis_outage.recovered("scheduler wake-ups: redis reachable again")
         elif self.pg_dsn is not None:
             self._notify()
 
@@ -89,12 +95,13 @@ class Waker:
             try:
                 with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {PG_CHANNEL}")
+                    self._pg_outage.recovered("scheduler wake-ups: listening again")
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0):
                             if self._callback is not None:
                                 self._callback()
-            except psycopg.Error:  # a database blip: listen again; the periodic re-sync covers the gap
-                log.warning("scheduler wake listener failed", exc_info=True)
+            except psycopg.Error as error:  # a database blip: listen again; the periodic re-sync covers the gap
+                self._pg_outage.failed(error)
                 self._stop.wait(1.0)
 
     def unlisten(self) -> None:
@@ -114,11 +121,12 @@ class Waker:
                 if pubsub is None:
                     pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
                     pubsub.subscribe(CHANNEL)
+                    self._redis_outage.recovered("scheduler wake-ups: redis reachable again")
                 message = pubsub.get_message(timeout=1.0)
                 if message is not None and self._callback is not None:
                     self._callback()
-            except Exception:  # Redis blip: resubscribe; the periodic re-sync covers the gap
-                log.warning("scheduler wake subscription failed", exc_info=True)
+            except Exception as error:  # Redis blip: resubscribe; the periodic re-sync covers the gap
+                self._redis_outage.failed(error)
                 pubsub = None
                 self._stop.wait(1.0)
         if pubsub is not None:

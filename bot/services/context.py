@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
 from bot.metrics import Metrics
-from bot.storage.db import UnitOfWork
+from bot.services.errors import StorageUnavailable
+from bot.storage.db import DatabaseUnavailable, UnitOfWork
 
 
 class PolicySource(Protocol):
@@ -27,6 +31,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class ServiceUnitOfWork(UnitOfWork):
+    """The use cases' unit of work: a database out of reach is a ``StorageUnavailable`` for the person asking."""
+
+    @classmethod
+    def over(cls, uow: UnitOfWork, after_commit: Sequence[Callable[[], None]]) -> ServiceUnitOfWork:
+        return cls(uow.session_factory, after_commit)
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        try:
+            with super().__call__() as session:
+                yield session
+        except DatabaseUnavailable as error:
+            raise StorageUnavailable() from error
+
+
 @dataclass
 class ServiceContext:
     """``uow`` runs ``after_commit`` itself after every commit that wrote something (see ``UnitOfWork``)."""
@@ -39,4 +59,4 @@ class ServiceContext:
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
-        self.uow = self.uow.with_hooks(self.after_commit)
+        self.uow = ServiceUnitOfWork.over(self.uow, self.after_commit)

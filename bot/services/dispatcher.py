@@ -11,16 +11,17 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.domain.events import DeliveryFailed, MalformedEvent, decode
-from bot.logs import incident_scope
+from bot.logs import OutageLog, incident_scope
 from bot.services.failures import report_failure
 from bot.services.lanes import Lanes
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.read_models import EntryView, entry_view, incident_view
 from bot.storage import outbox
 from bot.storage import repositories as repo
-from bot.storage.db import UnitOfWork
+from bot.storage.db import DatabaseUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ CLAIM_FOR = timedelta(seconds=15)
 RENEW_EVERY = 5.0
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = timedelta(hours=24)
+RECORD_RETRY_SECONDS = 1.0
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -74,6 +76,7 @@ class OutboxDispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._outage = OutageLog(log, "outbox: the database is unavailable; delivery resumes when it is back")
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -100,9 +103,14 @@ class OutboxDispatcher:
             try:
                 self.renew_claims()
                 wait = self._start_due_lanes()
-            except Exception:  # the loop must survive a database hiccup; it retries on the next tick
+            except DatabaseUnavailable as exc:  # said once per outage; polling goes on until it is back
+                self._outage.failed(exc)
+                wait = self.poll_seconds
+            except Exception:  # the loop must survive anything else too; it retries on the next tick
                 log.exception("outbox dispatch failed")
                 wait = self.poll_seconds
+            else:
+                self._outage.recovered("outbox: the database is reachable again; delivering")
             self._wake.wait(min(wait, RENEW_EVERY))
 
     def renew_claims(self, force: bool = False) -> int:
@@ -243,10 +251,29 @@ class OutboxDispatcher:
             now = self.clock()
             if outcome == "retry" and now - created_at > GIVE_UP_AFTER:
                 outcome = "dead"
-            self._record(message_id, delivery, outcome, error, retry_after, attempts + 1, now, refused)
+            self._record_when_reachable(
+                message_id, delivery, outcome, error, retry_after, attempts + 1, now, refused
+            )
             if outcome == "dead":
                 self.on_failed()
         return outcome
+
+    def _record_when_reachable(self, message_id: int, *args: Any) -> None:
+        """Record what Slack was sent even across a database outage: losing it would send it twice.
+
+        This lane keeps its incident to itself in this process meanwhile. The claim cannot be renewed while
+        the database is away, so another replica may claim the message when it returns, before this record
+        lands: that narrow race is the price; waiting here closes the wide one.
+        """
+        while True:
+            try:
+                self._record(message_id, *args)
+                return
+            except DatabaseUnavailable as exc:
+                self._outage.failed(exc)
+                if self._stop.wait(RECORD_RETRY_SECONDS):
+                    log.warning("outbox: shutting down before #%s was recorded; it is delivered again", message_id)
+                    return
 
     def _record(
         self,

@@ -21,3 +21,12 @@ class IncidentNotFound(UserError):
 
 class AlreadyHandled(UserError):
     """A duplicate request (double click, retry): nothing was changed."""
+
+
+class StorageUnavailable(UserError):
+    """The database cannot be reached right now: nothing was changed, and trying again later works."""
+
+    MESSAGE = "The incident bot cannot reach its database right now; please try again in a moment."
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

@@ -8,12 +8,43 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 # Set in a session's ``info`` once it has flushed a change: only such a commit runs the after-commit hooks.
 _WROTE = "wrote"
+
+# PostgreSQL on the request path answers within a few seconds or not at all: a connection attempt gives up
+# after CONNECT_TIMEOUT_S (libpq's minimum is 2), a free pooled connection is waited for POOL_TIMEOUT_S, and
+# the server cancels a statement after STATEMENT_TIMEOUT_MS (migrations lift it on their own connection).
+# Keepalives and the TCP user timeout notice a server that vanished without closing the connection.
+CONNECT_TIMEOUT_S = 2
+POOL_TIMEOUT_S = 2.0
+STATEMENT_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+    "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached, or did not answer in time; the transaction was not committed."""
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True for errors meaning "the database is not answering" rather than "this statement is wrong"."""
+    if isinstance(error, DatabaseUnavailable | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return False
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,7 +68,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if url.startswith("postgresql"):
+        kwargs = {"connect_args": postgres_connect_args(url), "pool_timeout": POOL_TIMEOUT_S, **kwargs}
+    # Pre-ping: a connection broken by a database restart is replaced on checkout, without a bot restart.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+def postgres_connect_args(url: str) -> dict[str, Any]:
+    """The timeouts above, under what the URL sets itself (its ``options`` come last, so they win)."""
+    query = make_url(url).query
+    args = {key: value for key, value in POSTGRES_CONNECT_ARGS.items() if key not in query}
+    if "options" in query:
+        own = query["options"]
+        args["options"] = " ".join([POSTGRES_CONNECT_ARGS["options"], *([own] if isinstance(own, str) else own)])
+    return args
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -54,32 +98,35 @@ class UnitOfWork:
     After a commit that wrote something, it runs its ``after_commit`` hooks itself (the outbox delivery
     kick, the scheduler wake-up), so no use case has to remember to; a rollback or a read-only
     transaction runs none. A failing hook is logged: the data is committed and the periodic polls catch up.
+    A database that cannot be reached (or times out) surfaces as ``DatabaseUnavailable``.
     """
 
     def __init__(
         self, session_factory: sessionmaker[Session], after_commit: Sequence[Callable[[], None]] = ()
     ) -> None:
-        self._factory = session_factory
+        self.session_factory = session_factory
         # Kept by reference: hooks appended to the caller's list later are run too.
         self.after_commit: Sequence[Callable[[], None]] = after_commit
 
     def with_hooks(self, after_commit: Sequence[Callable[[], None]]) -> UnitOfWork:
         """The same database, running ``after_commit`` after each commit that wrote something."""
-        return UnitOfWork(self._factory, after_commit)
+        return type(self)(self.session_factory, after_commit)
 
     @contextmanager
     def __call__(self) -> Iterator[Session]:
-        session = self._factory()
+        session = self.session_factory()
         event.listen(session, "after_flush", _mark_written)
         try:
             yield session
             session.commit()
             wrote = bool(session.info.get(_WROTE))
-        except BaseException:
-            session.rollback()
+        except BaseException as error:
+            _quietly(session.rollback)
+            if is_unavailable(error) and not isinstance(error, DatabaseUnavailable):
+                raise DatabaseUnavailable(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
             raise
         finally:
-            session.close()
+            _quietly(session.close)
         if wrote:
             self._run_hooks()
 
@@ -89,3 +136,13 @@ class UnitOfWork:
                 hook()
             except Exception:  # committed already; the dispatcher poll and the scheduler re-sync catch up
                 log.warning("after-commit hook failed", exc_info=True)
+
+
+def _quietly(action: Callable[[], None]) -> None:
+    """Roll back or close a session whose connection may be gone already (that is not a new error)."""
+    try:
+        action()
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.debug("session clean-up on a lost connection failed", exc_info=True)

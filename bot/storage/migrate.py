@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
@@ -28,6 +30,8 @@ def _with_lock(engine: Engine, action: str, revision: str) -> None:
     cfg = alembic_config(url)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
+            # Waiting for another replica's migration, or a long migration, is not a stuck request.
+            conn.execute(text("SET statement_timeout = 0"))
             # A session-level advisory lock: the first replica migrates, the others wait, then find nothing to do.
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
             conn.commit()
@@ -38,6 +42,7 @@ def _with_lock(engine: Engine, action: str, revision: str) -> None:
         finally:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                conn.execute(text("RESET statement_timeout"))
                 conn.commit()
 
 
@@ -57,6 +62,14 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def current_revision(conn: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def current_heads(conn: Connection) -> set[str]:
+    """The revisions the database is at (empty before the first migration)."""
+    return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def head_revisions() -> set[str]:
+    """The revisions the shipped migrations end at."""
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

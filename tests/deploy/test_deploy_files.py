@@ -15,7 +15,7 @@ import yaml
 
 from bot.cli import _parser
 from bot.config import FILE_SUFFIX, environment_names, file_settings
-from bot.web import HEALTH_PATH, METRICS_PATH, ROUTES
+from bot.web import HEALTH_PATH, METRICS_PATH, READY_PATH, ROUTES
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -28,9 +28,6 @@ K8S = {
 }
 ECS = json.loads((DEPLOY / "ecs" / "task-definition.json").read_text())
 [ECS_CONTAINER] = ECS["containerDefinitions"]
-# The readiness route is being added beside /healthz; once bot.web has it, import READY_PATH from there
-# (the strict xfail below then fails, as a reminder to drop it).
-READY_PATH = "/readyz"
 SERVE_PORT = _parser().parse_args(["serve"]).port
 ROUTE_PATHS = {r.path for r in ROUTES}
 METRICS_PORT_DEFAULT = 9100
@@ -77,7 +74,6 @@ def test_the_health_paths_are_routes() -> None:
     assert {HEALTH_PATH, METRICS_PATH} <= ROUTE_PATHS
 
 
-@pytest.mark.xfail(strict=True, reason="GET /readyz is not routed yet; the probes already point at it")
 def test_the_readiness_path_is_a_route() -> None:
     assert READY_PATH in ROUTE_PATHS
 

@@ -142,6 +142,7 @@ class PostgresServer:
         self._base: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
+        self._launched: tuple[Path, bool] | None = None  # binaries and owner, for resume()
 
     # -- addresses -----------------------------------------------------------------------------------
     @property
@@ -198,6 +199,7 @@ class PostgresServer:
                 for path in (base, base / "sock"):
                     os.chown(path, owner.pw_uid, owner.pw_gid)
             self._initdb(bindir, owner is not None)
+            self._launched = (bindir, owner is not None)
             self._launch(bindir, owner is not None)
             self.create_database(self.database)
         except BaseException:
@@ -235,10 +237,10 @@ class PostgresServer:
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed ({result.returncode}):\n{log_tail(self.log_path)}")
 
-    def _launch(self, bindir: Path, as_postgres: bool) -> None:
+    def _launch(self, bindir: Path, as_postgres: bool, fixed_port: int | None = None) -> None:
         settings = [arg for key, value in _FAST_SETTINGS.items() for arg in ("-c", f"{key}={value}")]
-        for _attempt in range(5):
-            port = free_port()
+        for _attempt in range(1 if fixed_port else 5):
+            port = fixed_port or free_port()
             log_offset = self.log_path.stat().st_size
             argv = [
                 str(bindir / "postgres"),
@@ -301,6 +303,21 @@ class PostgresServer:
                     reap(proc, 5)
         else:
             proc.wait()
+
+    def pause(self) -> None:
+        """Shut the server down (fast: clients are disconnected) but keep its data and port for ``resume``."""
+        if self._base is None:
+            raise RuntimeError("PostgreSQL test server is not started")
+        self._halt()
+
+    def resume(self) -> PostgresServer:
+        """Start a paused server again, on the same port and with the same data; wait until it answers."""
+        if self.running:
+            return self
+        if self._launched is None or self._port is None:
+            raise RuntimeError("PostgreSQL test server was never started")
+        self._launch(*self._launched, fixed_port=self._port)
+        return self
 
     def stop(self) -> None:
         """Shut the server down and delete its data; safe to call twice."""

@@ -110,6 +110,26 @@ def test_stop_shuts_postgres_down_and_deletes_its_data() -> None:
     server.stop()  # idempotent
 
 
+def test_paused_postgres_refuses_connections_and_resumes_on_the_same_url_with_its_data() -> None:
+    server = PostgresServer(database="paused_cluster").start()
+    try:
+        url, port = server.url, server.port
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE kept (n int)"))
+            conn.execute(sa.text("INSERT INTO kept VALUES (7)"))
+        engine.dispose()
+        server.pause()
+        assert not server.running and not port_is_open(port)
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(server.conninfo(), connect_timeout=2)
+        server.resume()
+        assert server.running and server.url == url
+        assert _scalar(url, "SELECT n FROM kept") == 7
+    finally:
+        server.stop()
+
+
 def test_missing_postgres_binaries_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(MissingServerBinary, match="initdb"):
         PostgresServer(bindir=tmp_path).start()

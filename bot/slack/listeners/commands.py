@@ -33,18 +33,9 @@ def register(app: App, services: Services) -> None:
         )
         text = command.get("text", "")
         try:
-            parsed = g.parse_command(text, services.ctx.playbooks.severities)
-        except g.CommandError as exc:
-            verb = text.split()[0] if text.split() else ""
-            # Outside an incident channel, that is the first thing to fix about an incident verb.
-            problem: Exception = exc
-            if incident_only(verb) and not _in_incident_channel(req):
-                problem = NotAnIncidentChannel(verb.casefold())
-            ack(text=f":warning: {problem}")
-            return
-        if isinstance(parsed, g.OpenDeclareModal) and parsed.title and _in_incident_channel(req):
-            # Inside an incident channel an unknown first word is a mistyped verb, not a new incident.
-            ack(text=f":warning: {unknown_command(parsed.title.split()[0])}")
+            parsed = _parse(text, req)
+        except (g.CommandError, UserError) as exc:  # StorageUnavailable too: the answer must not wait
+            ack(text=f":warning: {exc}")
             return
         route = ROUTES[spec_for(parsed).key]
         if isinstance(route, Anywhere) and route.ack_text is not None:
@@ -55,6 +46,22 @@ def register(app: App, services: Services) -> None:
             dispatch(parsed, req)
         except UserError as exc:
             req.say(f":warning: {exc}")
+
+
+def _parse(text: str, req: CommandRequest) -> g.Command:
+    """The command, or the ``CommandError`` to answer with at once (which may need the channel's incident)."""
+    try:
+        parsed = g.parse_command(text, req.services.ctx.playbooks.severities)
+    except g.CommandError as exc:
+        verb = text.split()[0] if text.split() else ""
+        # Outside an incident channel, that is the first thing to fix about an incident verb.
+        if incident_only(verb) and not _in_incident_channel(req):
+            raise NotAnIncidentChannel(verb.casefold()) from exc
+        raise
+    if isinstance(parsed, g.OpenDeclareModal) and parsed.title and _in_incident_channel(req):
+        # Inside an incident channel an unknown first word is a mistyped verb, not a new incident.
+        raise g.CommandError(unknown_command(parsed.title.split()[0]))
+    return parsed
 
 
 def _in_incident_channel(req: CommandRequest) -> bool:
