@@ -125,8 +125,9 @@ class PostgresLease:
         try:
             held = bool(self.conn.execute(HOLDS_LOCK, {"hi": self.key >> 32, "lo": self.key & 0xFFFFFFFF}).scalar())
             self.conn.commit()
-        except Exception:  # the connection (and with it the lock) is gone
-            log.warning("leader lease: connection lost", exc_info=True)
+        except Exception as error:  # the connection (and with it the lock) is gone
+            lines = str(error).strip().splitlines()
+            log.warning("leader lease: connection lost: %s", lines[0] if lines else type(error).__name__)
             self._drop()
             return False
         if not held:

@@ -6,7 +6,8 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.jobstores.base import JobLookupError
@@ -26,14 +27,47 @@ class CacheJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
     """The job store is a cache of the due-time tables: removing a job that is already gone is fine.
 
     APScheduler removes a date job right after submitting it; a re-sync or a shutdown racing with that
-    must not kill the scheduler thread with ``JobLookupError``.
+    must not kill the scheduler thread with ``JobLookupError``. Nor may a database outage: APScheduler's
+    loop guards only its first read, so while the database is away the store has nothing due and looks
+    again every ``RETRY_SECONDS``; the re-sync rewrites the store from the tables once it is back.
     """
+
+    RETRY_SECONDS = 2.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outage = OutageLog(log, "scheduler job store: the database is unavailable; looking again shortly")
 
     def remove_job(self, job_id: str) -> None:
         try:
             super().remove_job(job_id)
         except JobLookupError:
             log.debug("job %s was already removed", job_id)
+        except Exception as error:
+            self._unless_unavailable(error)
+
+    def get_due_jobs(self, now: datetime) -> list[Any]:
+        try:
+            due: list[Any] = super().get_due_jobs(now)
+        except Exception as error:
+            self._unless_unavailable(error)
+            return []
+        self.outage.recovered("scheduler job store: the database is reachable again")
+        return due
+
+    def get_next_run_time(self) -> datetime | None:
+        try:
+            found: datetime | None = super().get_next_run_time()
+        except Exception as error:
+            self._unless_unavailable(error)
+            return datetime.now(UTC) + timedelta(seconds=self.RETRY_SECONDS)
+        return found
+
+    def _unless_unavailable(self, error: Exception) -> None:
+        if not is_unavailable(error):
+            raise error
+        self.outage.failed(error)
+
 
 class CacheScheduler(BackgroundScheduler):  # type: ignore[misc]
     """APScheduler's background scheduler, tolerant of a job already gone when it removes one.

@@ -1,4 +1,4 @@
-"""Private severities stay private; the health check reflects the database."""
+"""Private severities stay private; liveness ignores the database, readiness reflects it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_private_severity_makes_a_private_channel_and_no_broadcast(tmp_path: Pat
         bot.stop()
 
 
-def test_healthz_is_503_when_the_database_is_unreachable() -> None:
+def test_healthz_is_200_and_readyz_503_when_the_database_is_unreachable() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -50,8 +50,14 @@ def test_healthz_is_503_when_the_database_is_unreachable() -> None:
         playbooks_dir=SHIPPED_PLAYBOOKS,
     )
     container = build_container(settings)
-    response = create_wsgi_app(container).test_client().get("/healthz")
-    assert response.status_code == 503 and b"unreachable" in response.data
+    client = create_wsgi_app(container).test_client()
+    assert client.get("/healthz").status_code == 200  # liveness: the process serves, whatever the database
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["failed"] == ["database", "migrations"]
+    assert "unreachable" in body["checks"]["database"]["detail"]
+    assert body["checks"]["playbooks"]["ok"]
     container.close()
 
 

@@ -10,7 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.errors import UserError
+from bot.services.errors import StorageUnavailable, UserError
 from bot.services.registry import Services
 from bot.slack.blocks import card
 
@@ -23,8 +23,12 @@ def register(app: App, services: Services) -> None:
     @app.middleware
     def drop_retries(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not seen(f"event:{event_id}"):
-            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        try:
+            if event_id and not seen(f"event:{event_id}"):
+                return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        except StorageUnavailable:  # cannot tell a retry apart now: let Slack send it again later
+            log.warning("event %s not handled: the database is unavailable; Slack retries it", event_id)
+            return BoltResponse(status=503, body="")
         return next()
 
     @app.event("member_joined_channel")
