@@ -40,6 +40,7 @@ from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
 from bot.services.errors import StorageUnavailable
 from bot.services.escalation import EscalationService, FirstPage
+from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.ports import Pager
 from bot.services.registry import OnCallQuery, Services
@@ -57,6 +58,7 @@ from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.runbook_posts import RunbookPosts
+from bot.slack.visibility import ChannelVisibility
 from bot.storage import repositories as repo
 from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
@@ -141,6 +143,7 @@ def build_container(
         escalation=EscalationService(ctx, oncall),
         reminders=ReminderService(ctx),
         oncall=OnCallQuery(oncall, clock, people),
+        home=HomeService(ctx, oncall, people.person, ChannelVisibility(gateway)),
         claim_event=_event_claimer(uow, redis_client),
     )
 

@@ -12,6 +12,13 @@ NUDGE_NO_CHANGE = "nudge_no_change"
 NUDGE_SNOOZE = "nudge_snooze"
 OPEN_CHANNEL = "incident_open_channel"
 
+# The App Home tab: buttons, and the block of each incident listed (the suffix is the incident id)
+HOME_DECLARE = "home_declare"
+HOME_JOIN = "home_join"
+HOME_ACTIONS_BLOCK = "home_actions"
+HOME_INCIDENT_BLOCK = "home_incident:"
+HOME_MINE_BLOCK = "home_mine:"
+
 # Modals (callback ids)
 DECLARE_VIEW = "declare_incident"
 ROLES_VIEW = "assign_roles"

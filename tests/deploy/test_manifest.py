@@ -21,6 +21,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.invite": {"channels:manage", "groups:write"},
     "conversations.join": {"channels:join"},
     "conversations.list": {"channels:read", "groups:read"},
+    "conversations.members": {"channels:read", "groups:read"},
     "conversations.open": {"im:write"},
     "conversations.setPurpose": {"channels:manage", "groups:write"},
     "conversations.setTopic": {"channels:manage", "groups:write"},
@@ -31,9 +32,10 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "users.info": {"users:read"},
     "users.lookupByEmail": {"users:read", "users:read.email"},
     "views.open": set(),
+    "views.publish": set(),
     "views.update": set(),
 }
-EVENT_SCOPES = {"member_joined_channel": {"channels:read", "groups:read"}}
+EVENT_SCOPES = {"member_joined_channel": {"channels:read", "groups:read"}, "app_home_opened": set()}
 _STRING_METHOD = re.compile(r'"((?:auth|chat|conversations|files|pins|usergroups|users|views|bookmarks|reactions)\.[a-zA-Z.]+)"')
 _CLIENT_METHOD = re.compile(r"client\.((?:chat|conversations|files|pins|usergroups|users|views|bookmarks|reactions)_[a-zA-Z_]+)\(")
 
@@ -73,3 +75,4 @@ def test_manifest_declares_the_command_interactivity_and_events() -> None:
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == set(EVENT_SCOPES)
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, nudges, runbooks, submissions
+from bot.slack.listeners import actions, commands, events, home, nudges, runbooks, submissions
 
 
 def register_all(app: App, services: Services) -> None:
@@ -15,3 +15,4 @@ def register_all(app: App, services: Services) -> None:
     events.register(app, services)
     nudges.register(app, services)
     runbooks.register(app, services)
+    home.register(app, services)

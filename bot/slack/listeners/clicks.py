@@ -26,7 +26,7 @@ class Click(Generic[T]):
     channel: str | None
     body: dict[str, Any]
     client: WebClient
-    respond: Respond
+    respond: Respond | None  # None where Slack gave no response_url (a click in a Home tab or a modal)
 
     def answer(self, text: str) -> None:
         """An ephemeral answer to the person who clicked."""
@@ -52,11 +52,12 @@ def on_click(
     ) -> None:
         ack()
         user, channel = user_of(body), channel_of(body)
+        answer = respond if body.get("response_url") else None
         target = read(action.get("value"))
         if target is None:
-            reply(respond, client, channel, user, f":warning: {not_ours}")
+            reply(answer, client, channel, user, f":warning: {not_ours}")
             return
         try:
-            handler(services, Click(target, user, channel, body, client, respond))
+            handler(services, Click(target, user, channel, body, client, answer))
         except UserError as exc:
-            reply(respond, client, channel, user, f":warning: {exc}")
+            reply(answer, client, channel, user, f":warning: {exc}")
