@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsFileError, get_settings
 from bot.logs import configure_logging, wants_json
+
+if TYPE_CHECKING:
+    from bot.container import Container
+    from bot.serving import Shutdown
 
 log = logging.getLogger("bot")
 
@@ -115,46 +118,86 @@ def _prepare(settings: Settings):  # type: ignore[no-untyped-def]
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from waitress.server import create_server
 
+    from bot.serving import Shutdown, serve_until
     from bot.web import create_metrics_app, create_wsgi_app, describe_routes
 
+    shutdown = Shutdown()
+    shutdown.install()  # before the slow start-up: a SIGTERM meanwhile still stops cleanly
     container = _prepare(settings)
+    releasing = _release_scheduler_on(shutdown, container)
     container.start_background()
     server = create_server(create_wsgi_app(container), host=args.host, port=args.port, threads=args.threads)
-    servers = [server]
     if settings.metrics_port:
         metrics_server = create_server(
             create_metrics_app(container), host=args.host, port=settings.metrics_port, threads=2
         )
-        servers.append(metrics_server)
-        threading.Thread(target=metrics_server.run, name="metrics-server", daemon=True).start()
+        threading.Thread(
+            target=serve_until, args=(metrics_server, shutdown.requested), name="metrics-server", daemon=True
+        ).start()
         log.info("metrics on http://%s:%s/metrics", args.host, settings.metrics_port)
-
-    def stop() -> None:
-        for each in servers:
-            each.close()
-
-    _on_term(stop)
     log.info("serving on http://%s:%s (%s)", args.host, args.port, describe_routes())
     try:
-        server.run()
+        serve_until(server, shutdown.requested)  # until SIGTERM; then the requests in flight are answered
     finally:
-        stop()
-        container.close()
+        _stop(shutdown, container, releasing)
     return 0
 
 
 def _socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.serving import Shutdown
+
     if not settings.slack_app_token:
         raise SystemExit("SLACK_APP_TOKEN (xapp-…) is required for Socket Mode.")
+    shutdown = Shutdown()
+    shutdown.install()
     container = _prepare(settings)
+    releasing = _release_scheduler_on(shutdown, container)
     container.start_background()
+    handler = SocketModeHandler(container.app, settings.slack_app_token)  # type: ignore[no-untyped-call]
     try:
-        SocketModeHandler(container.app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        handler.connect()  # type: ignore[no-untyped-call]
+        log.info("connected in Socket Mode")
+        while not shutdown.requested.wait(0.5):
+            pass
     finally:
-        container.close()
+        shutdown.request()
+        handler.close()  # type: ignore[no-untyped-call]
+        _stop(shutdown, container, releasing)
     return 0
+
+
+def _release_scheduler_on(shutdown: Shutdown, container: Container) -> threading.Event:
+    """On the shutdown request, stop the scheduler and release its lease at once, while requests drain."""
+    from bot.serving import in_background
+
+    released = threading.Event()
+
+    def release() -> None:
+        try:
+            if container.settings.run_scheduler:
+                container.stop_scheduler()
+                log.info("scheduler stopped; its lease is released for a standby")
+        finally:
+            released.set()
+
+    shutdown.on_request(lambda: in_background(release, "scheduler-release"))
+    return released
+
+
+def _stop(shutdown: Shutdown, container: Container, released: threading.Event) -> None:
+    """After the requests: the scheduler released, Bolt's listeners and the current deliveries finished."""
+    from bot.serving import finish
+
+    shutdown.request()
+    if not released.wait(8):
+        log.warning("the scheduler did not stop within 8s")
+    if container.listeners is not None:
+        finish(container.listeners, 4, "Slack listeners")
+    container.close(outbox_seconds=4)
+    shutdown.finished()
+    log.info("stopped")
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,16 +275,6 @@ def _playground(args: argparse.Namespace, settings: Settings) -> int:
         run_playground(settings, host=args.host, port=args.port, scenario=args.scenario, speed=args.speed)
         or 0
     )
-
-
-def _on_term(stop: object) -> None:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %s: shutting down", signum)
-        if callable(stop):
-            stop()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,8 @@ class Container:
     metrics: Metrics
     readiness: ReadinessProbe
     redis: redis.Redis | None = None
+    # Bolt's listener pool: listeners may still run after their request was acknowledged.
+    listeners: Executor | None = None
 
     def start_background(self) -> None:
         self.dispatcher.start()
@@ -93,11 +95,16 @@ class Container:
         if self.settings.run_scheduler:
             self.elector.start()
 
-    def close(self) -> None:
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler and release the leader lease, so a standby takes over now (idempotent)."""
         if self.settings.run_scheduler:
             self.elector.stop()
+
+    def close(self, outbox_seconds: float = 5.0) -> None:
+        """Stop everything; the outbox deliveries running finish first (up to ``outbox_seconds``)."""
+        self.stop_scheduler()
         self.waker.close()
-        self.dispatcher.stop()
+        self.dispatcher.stop(outbox_seconds)
         self.readiness.close()
         self.engine.dispose()
 
@@ -190,6 +197,7 @@ def build_container(
     elector = LeaderElector(lease_for(settings.database_url, redis_client), elected, lost)
     metrics.watch_leadership(lambda: elector.is_leader)
 
+    listeners = ContextExecutor(listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"))
     app = App(
         # The token comes with the client (Bolt takes client.token), so every call uses SLACK_API_URL.
         signing_secret=settings.slack_signing_secret or "",
@@ -197,9 +205,7 @@ def build_container(
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         # Listener threads keep the request's log scope (request id, incident).
-        listener_executor=ContextExecutor(
-            listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt")
-        ),
+        listener_executor=listeners,
     )
     quiet_signature_failures()
     middleware.install(app, client)
@@ -229,6 +235,7 @@ def build_container(
         metrics=metrics,
         readiness=ReadinessProbe(engine, lambda: loaded, redis_client),
         redis=redis_client,
+        listeners=listeners,
     )
 
 
