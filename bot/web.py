@@ -14,7 +14,6 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from bot.container import Container
 from bot.slack.middleware import observe_request
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 # A view takes ``Web`` and the route's path parameters (``/alerts/<source>`` passes ``source=...``).
 View = Callable[..., Response]
 

@@ -30,7 +30,6 @@ METHODS: dict[str, Handler] = {
     **api_views.METHODS,
     **api_files.METHODS,
 }
-NO_AUTH = {"api.test"}
 HTML_5XX = ("<html><head><title>Server Error</title></head><body><h1>Slack is having trouble</h1>"
             "<p>Something went wrong. Please try again.</p></body></html>")
 

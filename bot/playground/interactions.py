@@ -81,12 +81,6 @@ def selection(element: Mapping[str, Any], raw: Raw) -> JSON:
     return state
 
 
-def is_empty(element: Mapping[str, Any], raw: Raw) -> bool:
-    """Whether an input holds no answer (what Slack's client checks before submitting a required field)."""
-    chosen = selection(element, raw)
-    return all(value in (None, []) for key, value in chosen.items() if key != "type")
-
-
 def _state(element: Mapping[str, Any], block_id: str, action_id: str, raw_values: RawValues) -> JSON:
     given = raw_values.get(block_id, {})
     if action_id in given:

@@ -33,14 +33,12 @@ class EscalationJob:
         oncall: Callable[[], OnCall],
         clock: Callable[[], datetime],
         early: timedelta,
-        external_pager: bool = False,
         on_escalated: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.oncall = oncall
         self.clock = clock
         self.early = early
-        self.external_pager = external_pager
         self.on_escalated = on_escalated
 
     def due_times(self, session: Session) -> list[tuple[int, datetime]]:

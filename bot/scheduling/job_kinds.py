@@ -52,12 +52,11 @@ class JobKinds:
         uow: UnitOfWork,
         oncall: Callable[[], OnCall],
         clock: Callable[[], datetime],
-        external_pager: bool = False,
         on_escalated: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.nudges = NudgeJob(uow, clock, EARLY)
-        self.escalations = EscalationJob(uow, oncall, clock, EARLY, external_pager, on_escalated)
+        self.escalations = EscalationJob(uow, oncall, clock, EARLY, on_escalated)
         self.long_running = LongRunningJob(uow, oncall, clock, EARLY)
         self.kinds: dict[str, JobKind] = {
             job.kind: job for job in (self.nudges, self.escalations, self.long_running)

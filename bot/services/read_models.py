@@ -65,10 +65,6 @@ class IncidentView:
         return RoleCatalog.of(h.role for h in self.roles)
 
     @property
-    def severity_policy(self) -> SeverityPolicy:
-        return SeverityPolicy.of(self.severity_levels or (self.severity,))
-
-    @property
     def people(self) -> list[str]:
         """Reporter and role holders, without duplicates, in a stable order."""
         seen: list[str] = []

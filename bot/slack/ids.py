@@ -10,7 +10,6 @@ REOPEN = "incident_reopen"
 JOIN = "incident_join"
 NUDGE_NO_CHANGE = "nudge_no_change"
 NUDGE_SNOOZE = "nudge_snooze"
-OPEN_CHANNEL = "incident_open_channel"
 
 # The App Home tab: buttons, and the block of each incident listed (the suffix is the incident id)
 HOME_DECLARE = "home_declare"

@@ -56,7 +56,6 @@ class Scheduled:
     clock: Clock
     uow: UnitOfWork
     playbooks: Playbooks
-    external_pager: bool = False
     hooks_run: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,7 +72,7 @@ class Scheduled:
 
     def new_scheduler(self) -> JobKinds:
         """The job bodies of a freshly started scheduler (another process, or this one after a restart)."""
-        return JobKinds(self.uow, self.oncall, self.clock, external_pager=self.external_pager)
+        return JobKinds(self.uow, self.oncall, self.clock)
 
     def declare(self, title: str = "SEV1 payments down", reporter: str = "U0ALICE") -> IncidentView:
         severity_word, _, rest = title.partition(" ")
@@ -139,12 +138,12 @@ class Scheduled:
 
 
 @contextmanager
-def scheduled(database_url: str, *, external_pager: bool = False) -> Iterator[Scheduled]:
+def scheduled(database_url: str) -> Iterator[Scheduled]:
     """A migrated database with the clocked playbooks, its clock at ``START``."""
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     try:
-        yield Scheduled(Clock(), UnitOfWork(make_session_factory(engine)), PLAYBOOKS, external_pager)
+        yield Scheduled(Clock(), UnitOfWork(make_session_factory(engine)), PLAYBOOKS)
     finally:
         engine.dispose()
 

@@ -115,7 +115,7 @@ def test_a_late_page_reaches_whoever_is_on_call_when_it_is_sent(clocked: Schedul
 
 
 def test_acknowledging_stops_the_chain_and_resolving_closes_it(database_url: str) -> None:
-    with scheduled(database_url, external_pager=True) as s:
+    with scheduled(database_url) as s:
         inc = s.declare("SEV1 payments down")
         s.clock.advance(minutes=2)
         s.incidents.acknowledge(inc.id, "U0BOB")

@@ -63,11 +63,6 @@ class ClientFactory:
         session = self._session_for(assume_role, region_name) if assume_role else self.base_session
         return session.client(service, region_name=region_name, config=self._config)
 
-    def forget_credentials(self) -> None:
-        """Drop cached assumed-role credentials (the next call assumes the role again)."""
-        with self._lock:
-            self._assumed.clear()
-
     def _session_for(self, role_arn: str, region: str | None) -> boto3.session.Session:
         key = (role_arn, region)
         with self._lock:

@@ -10,7 +10,6 @@ from bot.domain.status import Status
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 HEADER_TEXT = 150
-BUTTON_TEXT = 75
 OPTION_TEXT = 75
 MESSAGE_TEXT = 3900  # chat.update refuses text over 4,000 characters
 

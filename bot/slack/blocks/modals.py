@@ -23,8 +23,6 @@ from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import OPTION_TEXT, cut
 
-MAX_MODAL_TITLE = 24
-
 
 def _metadata(**values: object) -> str:
     return json.dumps(values, separators=(",", ":"))
