@@ -1,4 +1,8 @@
-"""Incident use cases: declare, roles, updates, severity, notes, resolve, reopen, acknowledge."""
+"""Incident use cases: declare, roles, updates, severity, notes, resolve, reopen, acknowledge.
+
+Over 300 lines because every lifecycle change of an incident (one use case each) shares its loading,
+locking and status rules; the rules themselves live in domain/.
+"""
 
 from __future__ import annotations
 
