@@ -40,7 +40,7 @@ def on_click(
     app: App,
     services: Services,
     action_id: str,
-    read: Callable[[Any], T | None],
+    read: Callable[[object], T | None],
     not_ours: str,
     handler: ClickHandler[T],
 ) -> None:

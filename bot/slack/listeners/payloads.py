@@ -25,7 +25,7 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def incident_id_from(value: Any) -> int | None:
+def incident_id_from(value: object) -> int | None:
     """Button values and metadata carry the incident's numeric id; anything else is refused."""
     try:
         number = int(str(value))
@@ -34,7 +34,7 @@ def incident_id_from(value: Any) -> int | None:
     return number if number > 0 else None
 
 
-def split_value(value: Any) -> tuple[int, str] | None:
+def split_value(value: object) -> tuple[int, str] | None:
     """``"<number>:<id>"`` from a button value; anything else is refused."""
     number, sep, rest = str(value or "").partition(":")
     parsed = incident_id_from(number)
