@@ -47,7 +47,11 @@ def wait_until(
 
 # -- finding things in a message's blocks --------------------------------------------------------------
 def _blocks(message: Any) -> list[dict[str, Any]]:
-    blocks = message if isinstance(message, list) else getattr(message, "blocks", None)
+    """The blocks of a message, a list of blocks, a view's body (``{"blocks": …}``) or one block."""
+    if isinstance(message, dict):
+        blocks = message.get("blocks", [message])
+    else:
+        blocks = message if isinstance(message, list) else getattr(message, "blocks", None)
     return [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks or []]
 
 
@@ -109,6 +113,32 @@ def block_text(block: dict[str, Any]) -> str:
 def block_texts(message: Any) -> list[str]:
     """``block_text`` of every top-level block of a message, in order."""
     return [block_text(b) for b in _blocks(message)]
+
+
+def message_words(message: Any) -> str:
+    """Every text a person reads in a message (or a list of blocks, or a modal's): text objects (sections,
+    fields, context, headers, button labels, options) and rich text, in order, one a line; never an id,
+    a button's value or a URL."""
+    texts = [
+        str(node["text"])
+        for node in _walk(_blocks(message))
+        if node.get("type") in ("plain_text", "mrkdwn", "text") and isinstance(node.get("text"), str)
+    ]
+    return "\n".join(texts)
+
+
+def carries(message: Any, needle: str) -> bool:
+    """Whether ``needle`` is anywhere a client could read it: the message's text, or any string in its
+    blocks (texts, but also ids, button values, URLs). For checks that something is *not* sent."""
+    strings = [str(getattr(message, "text", "") or "")]
+    strings += [str(v) for node in _walk(_blocks(message)) for v in node.values() if isinstance(v, str)]
+    return any(needle in s for s in strings)
+
+
+def shows(message: Any, *needles: str) -> bool:
+    """Whether a person reading the message sees every one of ``needles`` (see ``message_words``)."""
+    words = message_words(message)
+    return all(needle in words for needle in needles)
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -194,10 +224,6 @@ class BotHarness:
     def messages(self, channel_id: str) -> list[Any]:
         return list(self.workspace.messages(channel_id))
 
-    def texts(self, channel_id: str) -> str:
-        """Every message's text and block text in a channel, joined, for content assertions."""
-        return "\n".join(_message_text(m) for m in self.workspace.messages(channel_id, include_threads=True))
-
     def stop(self) -> None:
         if self.stopped:
             return
@@ -206,13 +232,6 @@ class BotHarness:
             self._server.stop()
         self.container.close()
         self.emulator.stop()
-
-
-def _message_text(message: Any) -> str:
-    import json
-
-    blocks = getattr(message, "blocks", None) or []
-    return f"{getattr(message, 'text', '')} {json.dumps(blocks, ensure_ascii=False)}"
 
 
 def start_bot(

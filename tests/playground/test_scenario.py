@@ -15,7 +15,7 @@ from bot.emulator.workspace import Workspace
 from bot.playground.runner import Playground
 from bot.playground.scenario import Replayer, replay
 from bot.playground.scenario_file import SHIPPED, ScenarioError, Step, load_scenario, parse_scenario
-from tests.harness import SHIPPED_PLAYBOOKS
+from tests.harness import SHIPPED_PLAYBOOKS, shows
 from tests.playground.conftest import PlaygroundFactory
 
 
@@ -125,7 +125,7 @@ def test_gameday_replays_from_declaration_to_resolution(
     assert levels[1] == {replayer.cast["primary"]}
     assert any(t.startswith("Paged level 2") and f"escalated by <@{reporter}>" in t for t in texts), texts
     [ack] = [m for m in history if m.text.startswith("Acknowledged")]
-    assert f"<@{replayer.cast['secondary']}>" in str(ack.blocks)
+    assert shows(ack, f"<@{replayer.cast['secondary']}>")
     assert any("is now Incident Commander" in t for t in texts)
     assert any("Rollback complete" in t for t in texts)
     assert any(t.startswith("Resolved") for t in texts)

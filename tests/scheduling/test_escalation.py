@@ -14,7 +14,7 @@ import pytest
 
 from bot.scheduling.job_kinds import EARLY
 from bot.slack import ids
-from tests.harness import BotHarness, find_button, wait_until
+from tests.harness import BotHarness, find_button, has_action, wait_until
 from tests.scheduling.helpers import fast_bot, fired, notices, page_text, pages, running, timeline, ts
 
 LAG = 2.5  # a step fires within this long of its due time
@@ -99,7 +99,7 @@ def test_acknowledge_in_the_dm_stops_the_chain_and_a_second_ack_says_who(bot: Bo
     assert pages(bot, "U0CAROL") == []
     assert len(pages(bot, "U0BOB")) == 1
     # The DM's buttons are gone by now (edited in place); acknowledging again says who already did.
-    assert ids.ACK not in str(bot.workspace.message(page.channel, page.ts).blocks)
+    assert not has_action(bot.workspace.message(page.channel, page.ts), ids.ACK)
     bot.command("ack", channel=inc.channel_id, user="U0BOB")
     wait_until(lambda: any("Already acknowledged by <@U0BOB>" in (e.text or "")
                            for e in bot.workspace.ephemerals("U0BOB")), what="already acknowledged")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.slack import ids
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, carries, has_action, shows, wait_until
 from tests.scheduling.helpers import fast_bot, page_now, pages, running
 
 
@@ -23,11 +23,11 @@ def _has_buttons(message: Any) -> bool:
 
 def _says(bot: BotHarness, page: Any, needle: str) -> Any:
     """Wait until the page DM reads ``needle``; it must have lost its buttons by then."""
-    message = wait_until(lambda: (m := page_now(bot, page)) is not None and needle in str(m.blocks) and m,
+    message = wait_until(lambda: (m := page_now(bot, page)) is not None and shows(m, needle) and m,
                          timeout=10, what=f"the page DM to say {needle!r}")
     assert not _has_buttons(message), message.blocks
-    assert ids.ACK not in str(message.blocks) and ids.ESCALATE not in str(message.blocks)
-    assert "You were paged" in str(message.blocks) and "You are being paged" not in str(message.blocks)
+    assert not has_action(message, ids.ACK) and not has_action(message, ids.ESCALATE)
+    assert shows(message, "You were paged") and not carries(message, "You are being paged")
     return message
 
 
@@ -37,7 +37,7 @@ def test_acknowledging_in_the_dm_edits_it_to_say_who(bot: BotHarness) -> None:
     assert _has_buttons(page_now(bot, page))
     bot.driver.click_button("U0BOB", page.channel, page.ts, ids.ACK)
     edited = _says(bot, page, "Acknowledged by <@U0BOB>")
-    assert inc.ref in str(edited.blocks) and "Escalation level 1: SEV1 declared" in str(edited.blocks)
+    assert shows(edited, inc.ref, "Escalation level 1: SEV1 declared")
     assert len(bot.workspace.dm_messages("U0BOB")) == 1  # edited, not posted again
 
 
@@ -50,7 +50,7 @@ def test_escalation_past_a_level_edits_its_dm_then_the_ack_edits_both(bot: BotHa
     bot.command("ack", channel=inc.channel_id, user="U0CAROL")
     _says(bot, carol, "Acknowledged by <@U0CAROL>")
     both = _says(bot, bob, "Acknowledged by <@U0CAROL>")
-    assert "escalated to level 2" in str(both.blocks)
+    assert shows(both, "escalated to level 2")
 
 
 def test_the_escalate_button_edits_the_dm_it_was_clicked_in(bot: BotHarness) -> None:

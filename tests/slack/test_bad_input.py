@@ -6,25 +6,29 @@ import hashlib
 import hmac
 import re
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
 from bot.slack import ids
 from bot.storage import repositories as repo
-from tests.harness import SIGNING_SECRET, BotHarness, wait_until
+from tests.harness import SIGNING_SECRET, BotHarness, message_words, wait_until
 
 VALID_NAME = re.compile(r"^incident-\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 
 
+def _said(message: Any) -> str:
+    """An answer's fallback text and the words of its blocks."""
+    return f"{message.text or ''}\n{message_words(message)}"
+
+
 def _last_ephemeral(bot: BotHarness, user: str, needle: str) -> str:
     found = wait_until(
-        lambda: next(
-            (e for e in bot.workspace.ephemerals(user) if needle in (e.text or "") + str(e.blocks)), None
-        ),
+        lambda: next((e for e in bot.workspace.ephemerals(user) if needle in _said(e)), None),
         what=f"ephemeral containing {needle!r}",
     )
-    return (found.text or "") + str(found.blocks)
+    return _said(found)
 
 
 def test_unknown_severity_lists_valid_ones_and_creates_nothing(bot: BotHarness) -> None:

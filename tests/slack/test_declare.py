@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from tests.harness import BotHarness, wait_until
+from bot.slack import ids
+from tests.harness import BotHarness, find_button, has_action, shows, wait_until
 
 
 def test_slash_command_declares_incident_end_to_end(bot: BotHarness) -> None:
@@ -28,14 +29,26 @@ def test_slash_command_declares_incident_end_to_end(bot: BotHarness) -> None:
 
     pins = ws.pins(incident.channel_id)
     assert len(pins) == 1 and pins[0].ts == incident.card_ts
-    card = str(pins[0].blocks)
-    for label in ("Acknowledge", "Assign roles", "Post update", "Escalate", "Resolve"):
-        assert label in card
-    assert "payments down" in card
+    card = pins[0]
+    buttons = {
+        ids.ACK: "Acknowledge",
+        ids.ASSIGN_ROLES: "Assign roles",
+        ids.POST_UPDATE: "Post update",
+        ids.ESCALATE: "Escalate",
+        ids.RESOLVE: "Resolve",
+    }
+    for action_id, label in buttons.items():
+        assert find_button(card, action_id)["text"]["text"] == label
+    assert shows(card, "payments down")
 
     broadcast = ws.channel_by_name("incidents")
     posts = ws.messages(broadcast.id)
-    assert any(incident.channel_id in str(m.blocks) and "Join channel" in str(m.blocks) for m in posts)
+    assert any(
+        shows(m, f"<#{incident.channel_id}")
+        and has_action(m, ids.JOIN)
+        and find_button(m, ids.JOIN)["text"]["text"] == "Join channel"
+        for m in posts
+    )
     assert incident.broadcast_ts
 
     # The reporter got the link through the response_url.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from bot.domain.status import Status
 from bot.services.drafts import draft_values
 from bot.services.read_models import EntryView, IncidentView, RoleHolder
 from bot.slack.blocks.drafts import MAX_SECTIONS, draft_message
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, carries, shows, wait_until
 
 
 def _ephemeral(bot: BotHarness, text: str, channel: str | None = None, user: str = "U0ALICE") -> Any:
@@ -52,7 +51,7 @@ def test_internal_notification_and_status_update_drafts(bot: BotHarness) -> None
     assert "*Status:* Identified" in text
     assert "*Actions:* Card processor returns 502 for every charge" in text
     # Nothing was posted in the channel: a draft is only for the person who asked.
-    assert not any("UPDATE #" in json.dumps(m.blocks) for m in bot.workspace.messages(inc.channel_id))
+    assert not any(carries(m, "UPDATE #") for m in bot.workspace.messages(inc.channel_id))
     assert bot.workspace.warnings == []
 
 
@@ -166,4 +165,4 @@ def test_a_long_draft_fits_one_message_and_copies_safely() -> None:
     assert all(
         s["text"]["text"].count("```") == 2 for s in sections
     )  # the draft cannot break out of its code block
-    assert "cut to fit" in json.dumps(blocks[-1])
+    assert shows(blocks[-1], "cut to fit")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.emulator.models import Message
 from bot.services.pages import PAGING_KINDS
 from bot.services.read_models import IncidentView
+from bot.slack import ids
 from bot.storage import repositories as repo
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, carries, find_button, message_words, shows, wait_until
 
 
 def _timeline(bot: BotHarness, incident: IncidentView) -> list[tuple[str, str | None, str]]:
@@ -13,10 +15,10 @@ def _timeline(bot: BotHarness, incident: IncidentView) -> list[tuple[str, str | 
         return [(e.kind, e.actor_id, e.text) for e in repo.timeline(session, incident.id)]
 
 
-def _card(bot: BotHarness, incident: IncidentView) -> str:
+def _card(bot: BotHarness, incident: IncidentView) -> Message:
     message = bot.workspace.message(incident.channel_id, incident.card_ts)
     assert message is not None
-    return str(message.blocks)
+    return message
 
 
 def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: BotHarness) -> None:
@@ -28,13 +30,13 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     channel = ws.channel(inc.channel_id)
     assert "U0BOB" in channel.members
     assert "IC: Bob Baker" in channel.topic and "<@" not in channel.topic  # topics show no mentions
-    assert "<@U0BOB>" in _card(bot, inc)
+    assert shows(_card(bot, inc), "<@U0BOB>")
     # The role's checklist, plus the playbook's standing commander checklist (checklists.yaml).
     assert any(
-        "Incident Commander" in str(m.blocks)
-        and "Checklist" in str(m.blocks)
-        and "Incident Commander playbook" in str(m.blocks)
-        and "Check recent deployments and changes" in str(m.blocks)
+        shows(m, "Incident Commander")
+        and shows(m, "Checklist")
+        and shows(m, "Incident Commander playbook")
+        and shows(m, "Check recent deployments and changes")
         for m in ws.dm_messages("U0BOB")
     )
     assert ("role_assigned", "U0ALICE", "Incident Commander: <@U0BOB>") in _timeline(bot, inc)
@@ -43,7 +45,7 @@ def test_role_assignment_invites_updates_card_topic_and_sends_checklist(bot: Bot
     bot.command("role commander <@U0CAROL|carol>", channel=inc.channel_id)
     bot.settle()
     assert "IC: Carol Chen" in ws.channel(inc.channel_id).topic
-    assert any("handed over from <@U0BOB>" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(shows(m, "handed over from <@U0BOB>") for m in ws.messages(inc.channel_id))
     kinds = [k for k, _, _ in _timeline(bot, inc)]
     assert kinds.count("role_assigned") == 2
 
@@ -55,15 +57,15 @@ def test_update_posts_in_channel_updates_card_and_mirrors_to_broadcast(bot: BotH
     ws = bot.workspace
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.status.value == "identified"
-    assert "Stripe webhooks time out" in _card(bot, inc)
+    assert shows(_card(bot, inc), "Stripe webhooks time out")
     assert "Identified" in ws.channel(inc.channel_id).topic
-    assert any("Stripe webhooks time out" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(shows(m, "Stripe webhooks time out") for m in ws.messages(inc.channel_id))
     broadcast = ws.channel_by_name("incidents")
     replies = ws.thread(broadcast.id, fresh.broadcast_ts)
-    assert any("Stripe webhooks time out" in str(m.blocks) for m in replies)
+    assert any(shows(m, "Stripe webhooks time out") for m in replies)
     # SEV1 is among the two most severe levels: also a top-level post.
     top = [m for m in ws.messages(broadcast.id) if m.thread_ts is None or m.thread_ts == m.ts]
-    assert any("Stripe webhooks time out" in str(m.blocks) for m in top)
+    assert any(shows(m, "Stripe webhooks time out") for m in top)
     # The timeline entry carries the Slack permalink of the posted update.
     with bot.container.uow() as session:
         entry = next(e for e in repo.timeline(session, inc.id) if e.kind == "update")
@@ -76,8 +78,8 @@ def test_lower_severity_update_goes_only_to_the_thread(bot: BotHarness) -> None:
     bot.settle()
     broadcast = bot.workspace.channel_by_name("incidents")
     top = [m for m in bot.workspace.messages(broadcast.id) if m.thread_ts is None]
-    assert not any("still digging" in str(m.blocks) for m in top)
-    assert any("still digging" in str(m.blocks) for m in bot.workspace.thread(broadcast.id, inc.broadcast_ts))
+    assert not any(carries(m, "still digging") for m in top)
+    assert any(shows(m, "still digging") for m in bot.workspace.thread(broadcast.id, inc.broadcast_ts))
 
 
 def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
@@ -97,16 +99,16 @@ def test_severity_note_resolve_and_reopen(bot: BotHarness) -> None:
     assert resolved.status.value == "resolved" and resolved.resolved_at is not None
     assert resolved.resolution_summary == "Rolled back the bad deploy"
     assert resolved.root_cause == "a config flag flipped"
-    notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
-    assert "Rolled back the bad deploy" in str(notice.blocks)
-    assert "*Root cause*\\na config flag flipped" in str(notice.blocks)
+    notice = next(m for m in ws.messages(ch) if shows(m, "Resolved:"))
+    assert shows(notice, "Rolled back the bad deploy")
+    assert shows(notice, "*Root cause*\na config flag flipped")
     # After the incident: the post-mortem deadline from the severity, and the post-incident checklist.
-    assert "*After the incident*" in str(notice.blocks) and "Post-mortem due by" in str(notice.blocks)
-    assert "Create the post-mortem document" in str(notice.blocks)
-    assert "Duration" in str(notice.blocks) and "Resolution checklist" in str(notice.blocks)
-    assert "Reopen" in _card(bot, inc)
+    assert shows(notice, "*After the incident*") and shows(notice, "Post-mortem due by")
+    assert shows(notice, "Create the post-mortem document")
+    assert shows(notice, "Duration") and shows(notice, "Resolution checklist")
+    assert find_button(_card(bot, inc), ids.REOPEN)["text"]["text"] == "Reopen"
     assert any(
-        "Rolled back the bad deploy" in str(m.blocks)
+        shows(m, "Rolled back the bad deploy")
         for m in ws.thread(ws.channel_by_name("incidents").id, inc.broadcast_ts)
     )
 
@@ -131,20 +133,20 @@ def test_status_summary_list_and_help(bot: BotHarness) -> None:
     r = bot.command("status", channel=inc.channel_id)
     assert r.status_code == 200
     wait_until(
-        lambda: any("login broken" in str(e.blocks) for e in ws.ephemerals("U0ALICE", inc.channel_id)),
+        lambda: any(shows(e, "login broken") for e in ws.ephemerals("U0ALICE", inc.channel_id)),
         what="status",
     )
 
     bot.command("summary", channel=inc.channel_id)
     bot.settle()
-    assert any("Summary:" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(shows(m, "Summary:") for m in ws.messages(inc.channel_id))
 
     bot.command("list")
     listing = wait_until(
-        lambda: next((e for e in ws.ephemerals("U0ALICE") if "Open incidents" in str(e.blocks)), None),
+        lambda: next((e for e in ws.ephemerals("U0ALICE") if shows(e, "Open incidents")), None),
         what="list",
     )
-    text = str(listing.blocks)
+    text = message_words(listing)
     assert text.index("login broken") < text.index("slow exports")  # most severe first
     assert other.ref in text
 

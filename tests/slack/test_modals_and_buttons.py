@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.emulator.payloads import state_values
 from bot.slack import ids
 from bot.storage import repositories as repo
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, find_action, find_block, has_action, shows, wait_until
 
 
 def test_declare_modal_from_bare_command_and_title_only(bot_sqlite: BotHarness) -> None:
@@ -18,7 +18,7 @@ def test_declare_modal_from_bare_command_and_title_only(bot_sqlite: BotHarness) 
     ws.close_top_modal("U0BOB")
     bot.command("cart totals are wrong", user="U0BOB")
     view = wait_until(lambda: ws.open_view("U0BOB"), what="prefilled modal")
-    assert "cart totals are wrong" in str(view.body)
+    assert find_action(view.body["blocks"], ids.TITLE[1]).get("initial_value") == "cart totals are wrong"
 
     # Submitting without a severity answers a field error and creates nothing.
     r = bot.driver.submit_view("U0BOB", values={ids.TITLE[0]: {ids.TITLE[1]: "cart totals are wrong"}})
@@ -47,7 +47,7 @@ def test_double_submission_of_the_declare_modal_creates_one_incident(bot_sqlite:
     bot, ws = bot_sqlite, bot_sqlite.workspace
     bot.command("SEV1", user="U0BOB")  # severity without title: modal with severity preselected
     view = wait_until(lambda: ws.open_view("U0BOB"), what="modal")
-    assert "SEV1" in str(view.body.get("blocks"))
+    assert find_action(view.body["blocks"], ids.SEVERITY[1])["initial_option"]["value"] == "SEV1"
     values = {
         ids.TITLE[0]: {ids.TITLE[1]: {"type": "plain_text_input", "value": "queue backlog"}},
         ids.SEVERITY[0]: {ids.SEVERITY[1]: {"type": "static_select", "selected_option": {"value": "SEV1"}}},
@@ -72,9 +72,7 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     bot.settle()
     assert bot.container.services.incidents.get(inc.id).acknowledged_by == "U0BOB"
     card = ws.message(ch, card_ts)
-    assert "Acknowledge" not in str(
-        [e for b in card.blocks if b.get("type") == "actions" for e in b["elements"]]
-    )
+    assert not has_action(card, ids.ACK)
     bot.driver.click_button("U0CAROL", ch, card_ts, ids.POST_UPDATE)  # still works after ack
     ws.close_top_modal("U0CAROL")
 
@@ -93,12 +91,13 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.status.value == "monitoring" and fresh.mitigated_at is not None
-    assert "Webhooks up to 10 minutes late" in str(ws.message(ch, card_ts).blocks)
+    assert shows(ws.message(ch, card_ts), "Webhooks up to 10 minutes late")
 
     # Assign roles through the modal: one select per role.
     bot.driver.click_button("U0BOB", ch, card_ts, ids.ASSIGN_ROLES)
     view = wait_until(lambda: ws.open_view("U0BOB"), what="roles modal")
-    assert "Scribe" in str(view.body) and "Communications Lead" in str(view.body)
+    assert shows(find_block(view.body["blocks"], f"{ids.ROLE_BLOCK_PREFIX}scribe"), "Scribe")
+    assert shows(view.body["blocks"], "Communications Lead")
     bot.driver.submit_view(
         "U0BOB",
         values={
@@ -127,8 +126,8 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.status.value == "resolved" and fresh.resolution_summary == "Scaled the consumer"
     assert fresh.root_cause == "Consumer pool too small"
-    notice = next(m for m in ws.messages(ch) if "Resolved:" in str(m.blocks))
-    assert "*Root cause*\\nConsumer pool too small" in str(notice.blocks)
+    notice = next(m for m in ws.messages(ch) if shows(m, "Resolved:"))
+    assert shows(notice, "*Root cause*\nConsumer pool too small")
 
 
 def test_double_ack_is_idempotent(bot: BotHarness) -> None:

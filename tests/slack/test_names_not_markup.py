@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, message_words, shows, wait_until
 from tests.slack.test_drafts import _draft_reply
 
 
@@ -33,10 +32,10 @@ def test_the_post_mortem_draft_has_names_and_no_slack_markup(bot_sqlite: BotHarn
 
 def test_the_card_says_since_when_in_each_readers_time(bot_sqlite: BotHarness) -> None:
     inc = bot_sqlite.declare()
-    card = json.dumps(bot_sqlite.workspace.message(inc.channel_id, inc.card_ts).blocks)
+    card = message_words(bot_sqlite.workspace.message(inc.channel_id, inc.card_ts))
     stamp = int(inc.declared_at.timestamp())
     assert f"Open since <!date^{stamp}^{{date_short_pretty}} at {{time}}|" in card
     assert "Open for" not in card
     bot_sqlite.command("resolve fixed", channel=inc.channel_id)
-    wait_until(lambda: "Resolved <!date^" in json.dumps(
-        bot_sqlite.workspace.message(inc.channel_id, inc.card_ts).blocks), what="the resolved card")
+    wait_until(lambda: shows(bot_sqlite.workspace.message(inc.channel_id, inc.card_ts), "Resolved <!date^"),
+               what="the resolved card")

@@ -11,7 +11,7 @@ import requests
 from bot.config import get_settings
 from bot.container import build_container
 from bot.web import create_wsgi_app
-from tests.harness import SHIPPED_PLAYBOOKS, start_bot
+from tests.harness import SHIPPED_PLAYBOOKS, carries, start_bot
 
 
 def test_private_severity_makes_a_private_channel_and_no_broadcast(tmp_path: Path, sqlite_url: str) -> None:
@@ -27,11 +27,11 @@ def test_private_severity_makes_a_private_channel_and_no_broadcast(tmp_path: Pat
         assert inc.private
         assert bot.workspace.channel(inc.channel_id).is_private
         broadcast = bot.workspace.channel_by_name("incidents")
-        assert not any("credentials leaked" in str(m.blocks) for m in bot.workspace.messages(broadcast.id))
+        assert not any(carries(m, "credentials leaked") for m in bot.workspace.messages(broadcast.id))
         bot.command("update identified rotated keys", channel=inc.channel_id)
         bot.settle()
         assert not any(
-            "rotated keys" in str(m.blocks)
+            carries(m, "rotated keys")
             for m in bot.workspace.messages(broadcast.id, include_threads=True)
         )
     finally:

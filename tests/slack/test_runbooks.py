@@ -22,7 +22,16 @@ from bot.services.runbooks import RunbookService
 from bot.slack import ids
 from bot.slack.blocks import runbooks as rb_blocks
 from bot.storage.models import TimelineEntry
-from tests.harness import SHIPPED_PLAYBOOKS, BotHarness, start_bot, wait_until
+from tests.harness import (
+    SHIPPED_PLAYBOOKS,
+    BotHarness,
+    block_text,
+    has_action,
+    message_words,
+    shows,
+    start_bot,
+    wait_until,
+)
 
 REGION = "us-east-1"
 
@@ -191,7 +200,7 @@ def _checklist(bot: BotHarness, channel: str, runbook_title: str) -> Any:
             (
                 m
                 for m in bot.workspace.messages(channel)
-                if m.blocks and m.blocks[0].get("type") == "header" and runbook_title in str(m.blocks[0])
+                if m.blocks and m.blocks[0].get("type") == "header" and runbook_title in block_text(m.blocks[0])
             ),
             None,
         ),
@@ -233,7 +242,8 @@ def test_declaration_suggests_matching_runbooks_with_attach_buttons(rb_bot: BotH
     ]
     # The best match comes first.
     assert buttons[0]["value"] == f"{inc.id}:payment-failure"
-    assert "Payment processing failure" in str(suggestion.blocks[1])
+    best = suggestion.blocks[1]
+    assert best["block_id"] == "suggest:payment-failure" and "Payment processing failure" in block_text(best)
 
     # Attach from the suggestion: the checklist is posted in the channel and the timeline says who.
     bot.driver.click_button(
@@ -245,7 +255,7 @@ def test_declaration_suggests_matching_runbooks_with_attach_buttons(rb_bot: BotH
     [entry] = _timeline(bot, inc.id, "runbook_attached")
     assert entry.actor_id == "U0BOB" and "payment-failure" in entry.text
     # Links are links, commands are code, aws steps have a Run button; mutating ones are dangerous.
-    assert "<https://status.stripe.com|Stripe status page>" in str(checklist.blocks)
+    assert shows(checklist, "<https://status.stripe.com|Stripe status page>")
     recent = _block(checklist, "rb:recent-deploys")
     assert "```git log --oneline -10" in recent["text"]["text"]
     run = _block(checklist, "rb:payment-errors")["accessory"]
@@ -278,7 +288,7 @@ def test_list_and_attach_by_command(rb_bot: BotHarness) -> None:
     bot.command("runbook", user="U0CAROL")
     bot.settle()
     listing = wait_until(lambda: ws.ephemerals("U0CAROL"), what="list")[-1]
-    assert "failed-deployment" in str(listing.blocks) and ids.RUNBOOK_ATTACH not in str(listing.blocks)
+    assert shows(listing, "failed-deployment") and not has_action(listing, ids.RUNBOOK_ATTACH)
 
     inc = bot.declare("SEV2 bad deploy of the api")
     _attach(bot, inc.channel_id, "Failed-Deployment")  # ids are case-insensitive
@@ -345,22 +355,22 @@ def test_read_only_step_posts_a_formatted_result_in_the_thread(rb_bot: BotHarnes
 
     _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
-    text = json.dumps(reply.blocks)
+    text = message_words(reply)
     assert "API service health" in text and "api: 0/2 running" in text
     assert "Task definition" in text and "api:3" in text
     assert "describe_services(cluster='prod', services=['api'])" in text
     assert "run by <@U0BOB>" in text
-    assert '"ResponseMetadata"' not in text and "serviceArn" not in text  # never a raw dump
+    assert "ResponseMetadata" not in text and "serviceArn" not in text  # never a raw dump
     status = _block(ws.message(inc.channel_id, checklist.ts), "rbs:service-health")
-    assert "api: 0/2 running" in str(status) and "<@U0BOB>" in str(status)
+    assert "api: 0/2 running" in block_text(status) and "<@U0BOB>" in block_text(status)
     [entry] = _timeline(bot, inc.id, "runbook_step_run")
     assert entry.actor_id == "U0BOB" and entry.data["ok"] is True and entry.data["mutating"] is False
 
     # Long output is uploaded as a file in the thread, not pasted.
     _run(bot, inc.channel_id, checklist.ts, "errors", user="U0BOB")
     replies = _thread_replies(bot, inc.channel_id, checklist.ts)
-    assert "40 log lines matching 'ERROR'" in json.dumps(replies[1].blocks)
-    assert "payment gateway timeout 39" not in json.dumps(replies[1].blocks)
+    assert shows(replies[1], "40 log lines matching 'ERROR'")
+    assert "payment gateway timeout 39" not in message_words(replies[1])
     [file_message] = [m for m in replies if m.files]
     record = ws.files[file_message.files[0]]
     assert b"payment gateway timeout 39" in record.content and record.completed
@@ -385,7 +395,7 @@ def test_a_runbook_attached_with_settings_uses_them_for_this_incident_only(rb_bo
     assert "--cluster prod --service checkout" in restart  # the default cluster, the incident's service
     _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
-    assert "checkout" in json.dumps(reply.blocks)  # describe_services asked about checkout, not api
+    assert shows(reply, "checkout")  # describe_services asked about checkout, not api
 
     # Another incident attaching the same runbook gets the runbook's own defaults.
     other = bot.declare("SEV3 opsfire elsewhere")
@@ -401,12 +411,12 @@ def test_aws_errors_are_shown_clearly_in_the_thread(rb_bot: BotHarness) -> None:
     checklist = _checklist(bot, inc.channel_id, "Ops checks")
     _run(bot, inc.channel_id, checklist.ts, "ghost", user="U0BOB")
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
-    text = json.dumps(reply.blocks)
+    text = message_words(reply)
     assert ":x:" in text and "ghost" in text
     [entry] = _timeline(bot, inc.id, "runbook_step_run")
     assert entry.data["ok"] is False
     status = _block(bot.workspace.message(inc.channel_id, checklist.ts), "rbs:ghost")
-    assert "ghost" in str(status)
+    assert "ghost" in block_text(status)
 
 
 def _ops_incident_with_bob_as_ic(bot: BotHarness) -> tuple[Any, Any]:
@@ -432,7 +442,7 @@ def test_rollback_confirmed_by_the_ic_picks_the_previous_revision(
     view = wait_until(lambda: ws.open_view("U0BOB"), what="confirmation modal")
     assert view.body["callback_id"] == ids.RUNBOOK_CONFIRM_VIEW
     # The modal shows the exact call, with the target revision looked up in AWS.
-    shown = json.dumps(view.body["blocks"])
+    shown = message_words(view.body["blocks"])
     assert "ecs.update_service(cluster='prod', service='api', taskDefinition=" in shown
     assert "task-definition/api:2" in shown
     assert _current_revision(aws) == "api:3"  # nothing ran yet
@@ -446,7 +456,7 @@ def test_rollback_confirmed_by_the_ic_picks_the_previous_revision(
     assert "task-definition/api:2" in entry.data["call"]
     assert "rolling back from api:3 to api:2" in entry.text
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
-    assert "approved and run by <@U0BOB>" in json.dumps(reply.blocks)
+    assert shows(reply, "approved and run by <@U0BOB>")
 
 
 def test_a_rollback_runs_only_as_confirmed_when_aws_changed_meanwhile(
@@ -456,7 +466,7 @@ def test_a_rollback_runs_only_as_confirmed_when_aws_changed_meanwhile(
     inc, checklist = _ops_incident_with_bob_as_ic(bot)
     _run(bot, inc.channel_id, checklist.ts, "rollback", user="U0BOB")
     view = wait_until(
-        lambda: (v := ws.open_view("U0BOB")) and "task-definition/api:2" in json.dumps(v.body) and v,
+        lambda: (v := ws.open_view("U0BOB")) and shows(v.body.get("blocks", []), "task-definition/api:2") and v,
         what="resolved confirmation modal",
     )
     assert view.body["submit"]["text"] == "Run it"
@@ -533,7 +543,7 @@ def test_a_long_runbook_is_paged_under_fifty_blocks(rb_bot: BotHarness) -> None:
     pages = [m for m in ws.messages(inc.channel_id) if m.text.startswith("Runbook: A very long runbook")]
     assert pages[0].ts == first.ts and len(pages) >= 2
     assert all(len(p.blocks) <= 50 and len(json.dumps(p.blocks)) < 13_000 for p in pages)
-    assert f"page {len(pages)} of {len(pages)}" in json.dumps(pages[-1].blocks)
+    assert shows(pages[-1], f"page {len(pages)} of {len(pages)}")
     # Every step is somewhere, once.
     step_blocks = [
         b["block_id"] for p in pages for b in p.blocks if str(b.get("block_id", "")).startswith("rb:")
@@ -543,7 +553,7 @@ def test_a_long_runbook_is_paged_under_fifty_blocks(rb_bot: BotHarness) -> None:
     # Ticking a step on the second page updates that page; AWS results still go to the first page's thread.
     bot.driver.click_button("U0BOB", inc.channel_id, pages[-1].ts, ids.RUNBOOK_DONE, block_id="rb:check-69")
     bot.settle()
-    assert "<@U0BOB>" in str(_block(ws.message(inc.channel_id, pages[-1].ts), "rb:check-69"))
+    assert "<@U0BOB>" in block_text(_block(ws.message(inc.channel_id, pages[-1].ts), "rb:check-69"))
     bot.driver.click_button("U0BOB", inc.channel_id, pages[-1].ts, ids.RUNBOOK_RUN, block_id="rb:last-aws")
     bot.settle()
     assert len(_thread_replies(bot, inc.channel_id, first.ts)) == 1
@@ -636,7 +646,7 @@ def test_a_tech_lead_listed_in_allowed_roles_confirms_a_step(
     view = wait_until(
         lambda: (v := ws.open_view("U0CAROL")) and "submit" in v.body and v, what="Carol's confirmation"
     )
-    assert "forceNewDeployment=True" in json.dumps(view.body["blocks"])
+    assert shows(view.body["blocks"], "forceNewDeployment=True")
     bot.driver.submit_view("U0CAROL")
     bot.settle()
     after = aws.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
@@ -674,11 +684,11 @@ def test_access_denied_is_shown_clearly_in_the_runbook_thread(
     _run(bot, inc.channel_id, checklist.ts, "service-health", user="U0BOB")
 
     [reply] = _thread_replies(bot, inc.channel_id, checklist.ts)
-    text = json.dumps(reply.blocks)
+    text = message_words(reply)
     assert "AWS denied access to ecs:DescribeServices. The bot's role needs that permission." in text
     assert "AccessDeniedException" not in text and "ResponseMetadata" not in text
     status = _block(ws.message(inc.channel_id, checklist.ts), "rbs:service-health")
-    assert "AWS denied access to ecs:DescribeServices" in str(status)
+    assert "AWS denied access to ecs:DescribeServices" in block_text(status)
     look = _block(ws.message(inc.channel_id, checklist.ts), "rb:service-health")
     assert ":white_large_square:" in look["text"]["text"]  # a failed run does not tick the step
     [entry] = _timeline(bot, inc.id, "runbook_step_run")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.services.pages import PAGING_KINDS
+from bot.slack import ids
 from bot.storage import repositories as repo
 from bot.storage.models import OutboxMessage
-from tests.harness import BotHarness, wait_until
+from tests.harness import BotHarness, has_action, shows, wait_until
 
 
 def test_name_taken_even_by_archived_channels_gets_a_suffix(bot_sqlite: BotHarness) -> None:
@@ -46,10 +47,10 @@ def test_server_errors_mid_declaration_resume_without_duplicates(bot_sqlite: Bot
     inc = bot.declare("SEV1 db failover")
     bot.settle(30)
     assert len(ws.calls_to("conversations.create")) == 1  # the channel was not made twice
-    cards = [m for m in ws.messages(inc.channel_id) if "Acknowledge" in str(m.blocks)]
+    cards = [m for m in ws.messages(inc.channel_id) if has_action(m, ids.ACK)]
     assert len(cards) == 1 and ws.pins(inc.channel_id)[0].ts == cards[0].ts
     broadcast = ws.channel_by_name("incidents")
-    assert len([m for m in ws.messages(broadcast.id) if inc.ref in str(m.blocks)]) == 1
+    assert len([m for m in ws.messages(broadcast.id) if shows(m, inc.ref)]) == 1
 
 
 def test_slack_outage_keeps_work_queued_until_slack_is_back(bot_sqlite: BotHarness) -> None:
@@ -68,7 +69,7 @@ def test_slack_outage_keeps_work_queued_until_slack_is_back(bot_sqlite: BotHarne
         # Nothing lost: the update is in the database while Slack refuses it.
         assert any(e.kind == "update" for e in repo.timeline(session, inc.id))
     bot.settle(30)
-    assert any("index corrupted" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(shows(m, "index corrupted") for m in ws.messages(inc.channel_id))
 
 
 def test_already_in_channel_and_self_invites_are_not_errors(bot_sqlite: BotHarness) -> None:
@@ -100,7 +101,7 @@ def test_event_retries_are_processed_once_and_joiners_see_the_card(bot_sqlite: B
     assert retry.status_code == 200
     bot.settle()
     greetings = [
-        e for e in ws.ephemerals("U0DAVE", inc.channel_id) if "payroll export stuck" in str(e.blocks)
+        e for e in ws.ephemerals("U0DAVE", inc.channel_id) if shows(e, "payroll export stuck")
     ]
     assert len(greetings) == 1
 
@@ -113,10 +114,10 @@ def test_a_step_slack_refuses_for_good_does_not_cost_the_steps_after_it(bot_sqli
     bot.settle()
     # The pin and the purpose were refused; the card, the reporter's link and the broadcast still happened.
     assert ws.pins(inc.channel_id) == []
-    assert any("Acknowledge" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(has_action(m, ids.ACK) for m in ws.messages(inc.channel_id))
     assert any(inc.ref in e.text and "declared" in e.text for e in ws.ephemerals("U0ALICE"))
     broadcast = ws.channel_by_name("incidents")
-    assert any(inc.ref in str(m.blocks) for m in ws.messages(broadcast.id))
+    assert any(shows(m, inc.ref) for m in ws.messages(broadcast.id))
     # The declaration's timeline row links to the card.
     with bot.container.uow() as session:
         [declared] = [e for e in repo.timeline(session, inc.id) if e.kind == "declared"]
@@ -126,9 +127,9 @@ def test_a_step_slack_refuses_for_good_does_not_cost_the_steps_after_it(bot_sqli
     ws.fail_next("chat.update", "message_not_found", http_status=200)
     bot.command("update identified bad config pushed", channel=inc.channel_id)
     bot.settle()
-    assert any("bad config pushed" in str(m.blocks) for m in ws.messages(inc.channel_id))
+    assert any(shows(m, "bad config pushed") for m in ws.messages(inc.channel_id))
     thread = ws.replies(broadcast.id, bot.container.services.incidents.get(inc.id).broadcast_ts or "")
-    assert any("bad config pushed" in str(m.blocks) for m in thread)
+    assert any(shows(m, "bad config pushed") for m in thread)
     with bot.container.uow() as session:
         states = {m.event: m.state for m in session.query(OutboxMessage).all()}
     assert states["incident.updated"] == "done" and states["incident.declared"] == "done"
@@ -150,7 +151,7 @@ def test_a_refused_channel_is_reported_to_the_reporter_and_pages_still_go_out(bo
     # The on-call person is paged by DM all the same.
     wait_until(
         lambda: any(
-            inc.ref in str(m.blocks) for user in ("U0ALICE", "U0BOB", "U0CAROL") for m in ws.dm_messages(user)
+            shows(m, inc.ref) for user in ("U0ALICE", "U0BOB", "U0CAROL") for m in ws.dm_messages(user)
         ),
         what="page DM without a channel",
     )

@@ -12,7 +12,7 @@ import pytest
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.services.read_models import IncidentView
-from tests.harness import BotHarness, start_bot, wait_until
+from tests.harness import BotHarness, shows, start_bot, wait_until
 from tests.scheduling.helpers import fast_bot, fired, nudges, pages, stop_scheduling
 
 pytestmark = pytest.mark.slow
@@ -145,7 +145,7 @@ def test_one_incidents_stalled_channel_does_not_delay_other_incidents(sqlite_url
     bot = fast_bot(sqlite_url, workspace=ws, emulator=emulator)
 
     def card_and_page(inc: IncidentView) -> bool:
-        page = [p for p in pages(bot, "U0BOB") if inc.ref in str(p.blocks)]
+        page = [p for p in pages(bot, "U0BOB") if shows(p, inc.ref)]
         return bool(inc.card_ts and page)
 
     try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.harness import BotHarness, wait_until
+from bot.slack import ids
+from tests.harness import BotHarness, find_action, wait_until
 
 
 def _no_form_and_no_incident(bot: BotHarness, incidents_before: int) -> None:
@@ -52,7 +55,12 @@ def test_free_text_outside_an_incident_channel_still_opens_the_declare_form(bot_
         assert r.status_code == 200 and "Unknown command" not in r.text
     opened = bot_sqlite.workspace.calls_to("views.open")
     assert len(opened) == 2
-    assert "payments down" in str(opened[0]) and "frobnicate" in str(opened[1])
+    titles = []
+    for call in opened:
+        view = call.args["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        titles.append(find_action(view["blocks"], ids.TITLE[1]).get("initial_value"))
+    assert titles == ["payments down", "frobnicate"]
 
 
 def test_update_without_text_says_where_it_works_before_what_it_needs(bot_sqlite: BotHarness) -> None:
