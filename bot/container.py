@@ -2,6 +2,7 @@
 
 Everything is built here, explicitly and in one order; nothing registers itself elsewhere. Optional outside
 systems (PagerDuty, Redis, AWS credentials) are adapters chosen from the settings below.
+Over 300 lines because that one readable order is the point: splitting it would hide what is built when.
 """
 
 from __future__ import annotations
