@@ -65,11 +65,17 @@ class Lease(Protocol):
 class RedisLease:
     """redis-py ``Lock`` with a TTL, extended while held; a dead holder's lock expires in ``ttl`` s."""
 
-    def __init__(self, client: Any, ttl: float = 10.0, name: str = LEASE_NAME) -> None:
+    def __init__(
+        self,
+        client: Any,
+        ttl: float = 10.0,
+        name: str = LEASE_NAME,
+        unavailable: str = "leader lease: redis unavailable; no scheduler runs here until it is back",
+    ) -> None:
         self.client = client
         self.ttl = ttl
         self.lock = client.lock(name, timeout=ttl, blocking=False, thread_local=False)
-        self.outage = OutageLog(log, "leader lease: redis unavailable; no scheduler runs here until it is back")
+        self.outage = OutageLog(log, unavailable)
 
     def try_acquire(self) -> bool:
         try:
@@ -83,8 +89,8 @@ class RedisLease:
     def renew(self) -> bool:
         try:
             return bool(self.lock.extend(self.ttl, replace_ttl=True))
-        except Exception:  # LockNotOwnedError, LockError or a connection error: the lease is lost
-            log.warning("leader lease: could not renew", exc_info=True)
+        except Exception as error:  # LockNotOwnedError, LockError or a connection error: the lease is lost
+            log.warning("leader lease: could not renew the redis lock: %s", error)
             return False
 
     def release(self) -> None:
@@ -154,6 +160,46 @@ class PostgresLease:
             self.conn = None
 
 
+class RedisAndPostgresLease:
+    """Redis beside PostgreSQL: the advisory lock makes the leader, so a scheduler runs while Redis is down.
+
+    The leader always holds the PostgreSQL advisory lock (which alone keeps leaders exclusive) and the Redis
+    lock as well while Redis answers. A replica that gets the advisory lock but finds the Redis lock held
+    elsewhere (a leader that vanished, until its TTL runs out) lets go and stands by. While Redis is down the
+    leader keeps leading on the advisory lock, and takes the Redis lock again once Redis is back.
+    """
+
+    def __init__(self, redis_lease: RedisLease, database: PostgresLease) -> None:
+        self.redis = redis_lease
+        self.database = database
+        self.holds_redis = False
+
+    def try_acquire(self) -> bool:
+        if not self.database.try_acquire():
+            return False
+        self.holds_redis = self.redis.try_acquire()
+        if self.holds_redis or self.redis.outage.down:
+            return True
+        self.database.release()  # Redis answers and another replica holds its lock
+        return False
+
+    def renew(self) -> bool:
+        if not self.database.renew():
+            self.release()
+            return False
+        if self.holds_redis:
+            self.holds_redis = self.redis.renew()
+        else:
+            self.holds_redis = self.redis.try_acquire()
+        return True
+
+    def release(self) -> None:
+        if self.holds_redis:
+            self.redis.release()
+            self.holds_redis = False
+        self.database.release()
+
+
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
 
@@ -181,6 +227,9 @@ class LocalLease:
 
 
 def lease_for(database_url: str, redis_client: Any) -> Lease:
+    if redis_client is not None and database_url.startswith("postgresql"):
+        alone = "leader lease: redis unavailable; leading on the PostgreSQL advisory lock alone until it is back"
+        return RedisAndPostgresLease(RedisLease(redis_client, unavailable=alone), PostgresLease(database_url))
     if redis_client is not None:
         return RedisLease(redis_client)
     if database_url.startswith("postgresql"):

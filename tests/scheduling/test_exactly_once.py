@@ -105,6 +105,10 @@ def _crash_scheduler(bot: BotHarness) -> None:
         elector._thread.join(10)
         elector._thread = None
     elector.is_leader = False
+    # Its connections die with it: PostgreSQL frees an advisory lock, a Redis lock waits for its TTL.
+    database_lease = getattr(elector.lease, "database", None)
+    if database_lease is not None:
+        database_lease._drop()
     bot.container.waker.unlisten()
     bot.container.scheduler.stop()
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import redis
 from sqlalchemy import text
 
-from bot.scheduling.lease import LocalLease, PostgresLease, RedisLease
+from bot.scheduling.lease import LocalLease, PostgresLease, RedisAndPostgresLease, RedisLease, lease_for
 from bot.scheduling.wake import Waker
 from tests.harness import wait_until
+from tests.support.servers import RedisServer
 
 
 def test_redis_lease_is_exclusive_renewable_and_expires(redis_url: str) -> None:
@@ -26,6 +28,32 @@ def test_redis_lease_is_exclusive_renewable_and_expires(redis_url: str) -> None:
         assert first.try_acquire()
         first.release()
     finally:
+        client.close()
+
+
+def test_with_redis_and_postgres_one_leader_leads_on_postgres_alone_while_redis_is_down(
+    postgres_url: str, make_redis_server: Callable[[], RedisServer]
+) -> None:
+    server = make_redis_server()
+    client = redis.Redis.from_url(server.url, socket_timeout=1, socket_connect_timeout=1)
+    assert isinstance(lease_for(postgres_url, client), RedisAndPostgresLease)
+    first, second = (RedisAndPostgresLease(RedisLease(client, ttl=2.0), PostgresLease(postgres_url)) for _ in "ab")
+    try:
+        assert first.try_acquire() and first.holds_redis
+        assert not second.try_acquire()
+        server.kill()
+        assert first.renew() and not first.holds_redis  # still the leader, on the advisory lock
+        assert not second.try_acquire() and not second.try_acquire()  # and still the only one
+        server.start()
+        assert first.renew() and first.holds_redis  # the Redis lock is taken again
+        # A leader gone from PostgreSQL but whose Redis lock has not expired yet keeps a standby waiting.
+        first.database.release()
+        assert not second.try_acquire() and second.database.conn is None
+        wait_until(second.try_acquire, timeout=6, interval=0.2, what="the vanished leader's Redis lock to expire")
+        assert second.holds_redis and not first.renew()
+    finally:
+        first.release()
+        second.release()
         client.close()
 
 
