@@ -41,6 +41,7 @@ from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
 from bot.services.errors import StorageUnavailable
 from bot.services.escalation import EscalationService, FirstPage
+from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.ports import Pager
@@ -152,6 +153,7 @@ def build_container(
         reminders=ReminderService(ctx),
         oncall=OnCallQuery(oncall, clock, people),
         home=HomeService(ctx, oncall, people.person, ChannelVisibility(gateway)),
+        followups=FollowUpService(ctx, ChannelVisibility(gateway)),
         claim_event=_event_claimer(uow, redis_client),
     )
 

@@ -9,19 +9,24 @@ from dataclasses import dataclass
 from bot.domain.commands import (
     MAX_TEXT,
     MAX_TITLE,
+    AddFollowup,
     AddNote,
     AssignRole,
     ChangeSeverity,
+    CloseFollowup,
     Command,
     CommandError,
     Declare,
     Draft,
+    ListFollowups,
+    MyFollowups,
     OpenDeclareModal,
     PostUpdate,
     Reopen,
     Resolve,
     Runbook,
 )
+from bot.domain.followups import BadDueDate, parse_due_date
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.status import parse_status
 
@@ -31,6 +36,15 @@ _SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _SETTING_VALUE = re.compile(r"^[A-Za-z0-9._:/@-]{1,200}$")
 _ROOT_CAUSE = re.compile(r"(?:^|\s)root[ -]?cause\s*:", re.IGNORECASE)
 _RAW_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$")
+_TRAILING_OWNER = re.compile(r"(?:^|\s)<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>\s*$")
+_TRAILING_DUE = re.compile(r"(?:^|\s)due\s+(\S+)\s*$", re.IGNORECASE)
+# After a trailing ``due``, a word that is meant as a date (and so must be one), not the end of a sentence.
+_DATE_MEANT = re.compile(
+    r"\d|^(today|tomorrow|tonight|next|eod|eow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
+    re.IGNORECASE,
+)
+FOLLOWUP_USAGE = "followup <text> [@owner] [due YYYY-MM-DD]"
+FOLLOWUP_DONE_USAGE = "followup done <n>"
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,52 @@ def draft(words: Words) -> Command:
             "Which draft? Usage: `/incident draft [status|internal|external|resolution|postmortem]`."
         )
     return Draft(word.casefold() or None)
+
+
+def followup(words: Words) -> Command:
+    """``followup <text> [@owner] [due YYYY-MM-DD]`` (owner and due date in either order), or ``done <n>``."""
+    first, after = split(words.rest)
+    if first.casefold() == "done":
+        return _close_followup(after)
+    text, owner_id, due_on = words.rest.strip(), None, None
+    while True:
+        if (match := _TRAILING_OWNER.search(text)) is not None:
+            if owner_id is not None:
+                raise CommandError(f"A follow-up has one owner. Usage: `/incident {FOLLOWUP_USAGE}`.")
+            owner_id, text = match.group(1), text[: match.start()].rstrip()
+        elif (match := _TRAILING_DUE.search(text)) is not None and _DATE_MEANT.search(match.group(1)):
+            if due_on is not None:
+                raise CommandError(f"A follow-up has one due date. Usage: `/incident {FOLLOWUP_USAGE}`.")
+            try:
+                due_on = parse_due_date(match.group(1))
+            except BadDueDate as exc:
+                raise CommandError(f"{exc} Nothing was recorded.") from None
+            text = text[: match.start()].rstrip()
+        else:
+            break
+    return AddFollowup(required_text(text, "follow-up text", FOLLOWUP_USAGE), owner_id, due_on)
+
+
+def _close_followup(rest: str) -> Command:
+    number = rest.strip().removeprefix("#")
+    if not number.isascii() or not number.isdigit() or int(number) < 1:
+        what = f"`{rest.strip()}` is not a follow-up number." if rest.strip() else "Which follow-up?"
+        raise CommandError(
+            f"{what} Usage: `/incident {FOLLOWUP_DONE_USAGE}`; `/incident followups` lists them with their numbers."
+        )
+    return CloseFollowup(int(number))
+
+
+def followups(words: Words) -> Command:
+    """``followups`` (this incident's open ones) or ``followups mine`` (the caller's, anywhere)."""
+    if not words.rest:
+        return ListFollowups()
+    if words.rest.strip().casefold() == "mine":
+        return MyFollowups()
+    raise CommandError(
+        f"`{words.verb} {words.rest}` is not understood. Usage: `/incident followups` for this incident's "
+        "open follow-ups, or `/incident followups mine` for yours."
+    )
 
 
 def parse_user(token: str) -> str | None:

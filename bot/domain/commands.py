@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.severity import Severity
 from bot.domain.status import Status
@@ -110,6 +111,30 @@ class Runbook:
     settings: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class AddFollowup:
+    """A follow-up (action item), optionally with an owner and a due date."""
+
+    text: str
+    owner_id: str | None = None
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CloseFollowup:
+    number: int
+
+
+@dataclass(frozen=True)
+class ListFollowups:
+    """The incident's open follow-ups."""
+
+
+@dataclass(frozen=True)
+class MyFollowups:
+    """The caller's open follow-ups, across incidents."""
+
+
 Command = (
     Declare
     | OpenDeclareModal
@@ -128,4 +153,8 @@ Command = (
     | ShowOncall
     | Runbook
     | Draft
+    | AddFollowup
+    | CloseFollowup
+    | ListFollowups
+    | MyFollowups
 )

@@ -39,6 +39,10 @@ class Verb(StrEnum):
     STATUS = "status"
     SUMMARY = "summary"
     DRAFT = "draft"
+    FOLLOWUP = "followup"
+    FOLLOWUP_DONE = "followup-done"
+    FOLLOWUPS = "followups"
+    MY_FOLLOWUPS = "my-followups"
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,42 @@ VERBS: tuple[VerbSpec, ...] = (
         scope=INCIDENT,
         parse=a.draft,
         command=c.Draft,
+    ),
+    VerbSpec(
+        Verb.FOLLOWUP,
+        words=("followup", "follow-up"),
+        usage=a.FOLLOWUP_USAGE,
+        summary="Record a follow-up (action item), with an owner and a due date if you like",
+        scope=INCIDENT,
+        parse=a.followup,
+        command=c.AddFollowup,
+    ),
+    VerbSpec(
+        Verb.FOLLOWUP_DONE,
+        words=(),  # ``followup done <n>``: the ``followup`` verb's parser yields it
+        usage=a.FOLLOWUP_DONE_USAGE,
+        summary="Close follow-up number n",
+        scope=INCIDENT,
+        parse=a.followup,
+        command=c.CloseFollowup,
+    ),
+    VerbSpec(
+        Verb.FOLLOWUPS,
+        words=("followups", "follow-ups"),
+        usage="followups",
+        summary="This incident's open follow-ups, with Done buttons (only to you)",
+        scope=INCIDENT,
+        parse=a.followups,
+        command=c.ListFollowups,
+    ),
+    VerbSpec(
+        Verb.MY_FOLLOWUPS,
+        words=(),  # ``followups mine``: the ``followups`` verb's parser yields it
+        usage="followups mine",
+        summary="Your open follow-ups across incidents (only to you)",
+        scope=ANYWHERE,
+        parse=a.followups,
+        command=c.MyFollowups,
     ),
 )
 

@@ -11,6 +11,7 @@ from bot.playbooks.oncall import OnCall
 from bot.services.context import ServiceContext
 from bot.services.drafts import DraftService
 from bot.services.escalation import EscalationService
+from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.reminders import ReminderService
@@ -45,5 +46,6 @@ class Services:
     oncall: OnCallQuery
     # The App Home tab: what each person sees, and joining an incident from it.
     home: HomeService
+    followups: FollowUpService
     # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
     claim_event: Callable[[str], bool]

@@ -45,3 +45,7 @@ RUNBOOK_RUN = "runbook_step_run"
 RUNBOOK_CONFIRM_VIEW = "runbook_confirm_run"
 RUNBOOK_STEP_BLOCK = "rb:"
 RUNBOOK_STATUS_BLOCK = "rbs:"
+
+# Follow-ups: the Done button (value "<incident id>:<number>") and the block of each listed follow-up
+FOLLOWUP_DONE = "followup_done"
+FOLLOWUP_BLOCK = "fu:"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -11,13 +12,17 @@ from bot.domain.grammar import (
     MAX_TEXT,
     MAX_TITLE,
     Acknowledge,
+    AddFollowup,
     AddNote,
     AssignRole,
     ChangeSeverity,
+    CloseFollowup,
     CommandError,
     Declare,
     Escalate,
+    ListFollowups,
     ListIncidents,
+    MyFollowups,
     OpenDeclareModal,
     PostSummary,
     PostUpdate,
@@ -137,7 +142,44 @@ PARSES: list[tuple[str, g.Command]] = [
     ("runbook   ", Runbook()),
     ("runbook api-down", Runbook("api-down")),
     ("RUNBOOK  database-failover ", Runbook("database-failover")),
+    # Follow-ups: owner and due date at the end, in either order, both optional.
+    ("followup Add an alert on queue depth", AddFollowup("Add an alert on queue depth")),
+    ("followup Add an alert <@U0BOB|bob>", AddFollowup("Add an alert", "U0BOB")),
+    ("followup Add an alert <@U0BOB|Bob Baker>", AddFollowup("Add an alert", "U0BOB")),
+    ("followup Add an alert due 2026-12-15", AddFollowup("Add an alert", None, date(2026, 12, 15))),
+    ("followup Add an alert <@U0BOB> due 2026-12-15", AddFollowup("Add an alert", "U0BOB", date(2026, 12, 15))),
+    ("followup Add an alert DUE 2026-12-15 <@U0BOB>", AddFollowup("Add an alert", "U0BOB", date(2026, 12, 15))),
+    ("follow-up ask <@U0CAROL> about it", AddFollowup("ask <@U0CAROL> about it")),  # a mention inside the text
+    ("followup Alerts fire due to noise", AddFollowup("Alerts fire due to noise")),  # "due to" is English
+    ("followup done 3", CloseFollowup(3)),
+    ("followup DONE #12", CloseFollowup(12)),
+    ("followups", ListFollowups()),
+    ("follow-ups", ListFollowups()),
+    ("followups mine", MyFollowups()),
+    ("followups MINE ", MyFollowups()),
 ]
+
+FOLLOWUP_ERRORS: list[tuple[str, str]] = [
+    ("followup", "Please add the follow-up text"),
+    ("followup <@U0BOB>", "Please add the follow-up text"),
+    ("followup Fix due 2026-02-30", "`2026-02-30` is not a day of the calendar"),
+    ("followup Fix due 15/12/2026", "`15/12/2026` is not a date. Write the due date as YYYY-MM-DD"),
+    ("followup Fix due 2026-12-5", "`2026-12-5` is not a date"),
+    ("followup Fix due tomorrow", "`tomorrow` is not a date"),
+    ("followup Fix due friday", "`friday` is not a date"),
+    ("followup Fix due 2026-12-15 due 2026-12-16", "one due date"),
+    ("followup Fix <@U0BOB> <@U0CAROL>", "one owner"),
+    ("followup done", "Which follow-up?"),
+    ("followup done two", "`two` is not a follow-up number"),
+    ("followup done 0", "`0` is not a follow-up number"),
+    ("followups all", "Usage: `/incident followups`"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), FOLLOWUP_ERRORS)
+def test_followup_errors(text: str, fragment: str) -> None:
+    with pytest.raises(CommandError, match=re.escape(fragment)):
+        parse_command(text, POLICY)
 
 
 @pytest.mark.parametrize(("text", "expected"), PARSES, ids=[repr(t) for t, _ in PARSES])
@@ -373,6 +415,7 @@ def test_every_spec_verb_parses() -> None:
         "resolve": "resolve x",
         "reopen": "reopen x",
         "runbook": "runbook",
+        "followup": "followup x",
     }
     for spec in SPECS:
         if not spec.verb:
@@ -382,10 +425,10 @@ def test_every_spec_verb_parses() -> None:
 
 
 def test_incident_only_commands_match_the_specs_scope() -> None:
-    incident_verbs = {s.verb for s in SPECS if s.scope is Scope.INCIDENT}
+    incident_verbs = {s.verb for s in SPECS if s.scope is Scope.INCIDENT and s.verb}
     samples = {
         "update": "update x", "role": "role ic <@U123ABC>", "severity": "severity SEV1", "note": "note x",
-        "resolve": "resolve x", "reopen": "reopen x",
+        "resolve": "resolve x", "reopen": "reopen x", "followup": "followup x",
     }
     for verb in incident_verbs:
         assert isinstance(parse_command(samples.get(verb, verb), POLICY), g.INCIDENT_ONLY), verb
@@ -393,6 +436,9 @@ def test_incident_only_commands_match_the_specs_scope() -> None:
         if spec.scope is Scope.ANYWHERE and spec.verb not in ("", "declare"):
             assert not isinstance(parse_command(spec.verb, POLICY), g.INCIDENT_ONLY), spec.verb
     assert not isinstance(parse_command("SEV1 x", POLICY), g.INCIDENT_ONLY)
+    # Rows reached through another verb's words: ``followup done <n>`` and ``followups mine``.
+    assert isinstance(parse_command("followup done 1", POLICY), g.INCIDENT_ONLY)
+    assert not isinstance(parse_command("followups mine", POLICY), g.INCIDENT_ONLY)
     assert not isinstance(parse_command("", POLICY), g.INCIDENT_ONLY)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, home, nudges, runbooks, submissions
+from bot.slack.listeners import actions, commands, events, followups, home, nudges, runbooks, submissions
 
 
 def register_all(app: App, services: Services) -> None:
@@ -16,3 +16,4 @@ def register_all(app: App, services: Services) -> None:
     nudges.register(app, services)
     runbooks.register(app, services)
     home.register(app, services)
+    followups.register(app, services)

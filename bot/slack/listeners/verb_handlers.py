@@ -11,6 +11,7 @@ from bot.services.errors import NotAnIncidentChannel
 from bot.services.read_models import IncidentView
 from bot.slack.blocks import card, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
+from bot.slack.blocks import followups as fu_blocks
 from bot.slack.blocks import runbooks as rb_blocks
 from bot.slack.blocks.oncall import oncall_text
 from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident, Route
@@ -155,6 +156,41 @@ def _draft(cmd: g.Draft, req: CommandRequest, inc: IncidentView) -> None:
     )
 
 
+def _followup(cmd: g.AddFollowup, req: CommandRequest, inc: IncidentView) -> None:
+    if cmd.owner_id:
+        require_person(req.client, cmd.owner_id)
+    item = req.services.followups.add(inc.id, req.user_id, cmd.text, cmd.owner_id, cmd.due_on)
+    req.say(f":pushpin: Follow-up recorded: {fu_blocks.followup_line(item)}")
+
+
+def _followup_done(cmd: g.CloseFollowup, req: CommandRequest, inc: IncidentView) -> None:
+    item = req.services.followups.close(inc.id, cmd.number, req.user_id)
+    req.say(f":white_check_mark: Follow-up #{item.number} closed: {item.text}")
+
+
+def _followups(cmd: g.ListFollowups, req: CommandRequest, inc: IncidentView) -> None:
+    found = req.services.followups.of_incident(inc.id)
+    if not found.items:
+        req.say(f"{inc.ref} has no open follow-ups. Add one with `/incident followup <text>`.")
+        return
+    title = f"*Open follow-ups of {inc.ref}* ({len(found.items)})"
+    blocks = fu_blocks.followup_list(title, found.items, req.services.ctx.clock())
+    req.say(f"{len(found.items)} open follow-ups", [b.to_dict() for b in blocks])
+
+
+def _my_followups(cmd: g.MyFollowups, req: CommandRequest) -> None:
+    found = req.services.followups.mine(req.user_id)
+    hidden = (
+        f"{found.hidden} more in private incidents whose channel you are not in" if found.hidden else ""
+    )
+    if not found.items:
+        req.say("You have no open follow-ups." + (f" ({hidden}.)" if hidden else ""))
+        return
+    title = f"*Your open follow-ups* ({len(found.items)})"
+    blocks = fu_blocks.followup_list(title, found.items, req.services.ctx.clock(), with_ref=True, footer=hidden)
+    req.say(f"{len(found.items)} open follow-ups", [b.to_dict() for b in blocks])
+
+
 ROUTES: Mapping[Verb, Route] = {
     Verb.DECLARE: Anywhere(g.Declare, _declare, ack_text=_declaring),
     Verb.OPEN_FORM: Anywhere(g.OpenDeclareModal, _open_form),
@@ -173,4 +209,8 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.STATUS: InIncident(g.ShowStatus, _status),
     Verb.SUMMARY: InIncident(g.PostSummary, _summary),
     Verb.DRAFT: InIncident(g.Draft, _draft),
+    Verb.FOLLOWUP: InIncident(g.AddFollowup, _followup),
+    Verb.FOLLOWUP_DONE: InIncident(g.CloseFollowup, _followup_done),
+    Verb.FOLLOWUPS: InIncident(g.ListFollowups, _followups),
+    Verb.MY_FOLLOWUPS: Anywhere(g.MyFollowups, _my_followups),
 }
