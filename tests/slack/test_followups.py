@@ -61,6 +61,7 @@ def test_record_list_and_close_followups(bot_sqlite: BotHarness) -> None:
     assert ch
     bot.command("followup Add an alert on queue depth <@U0BOB|bob> due 2099-01-31", channel=ch)
     _ephemeral(bot, "Follow-up recorded", ch)
+    bot.settle()
     bot.command("follow-up Write the runbook for the cache", channel=ch)
     _ephemeral(bot, "Write the runbook", ch)
     items = _followups(bot, inc.id)
@@ -126,6 +127,7 @@ def test_my_followups_across_incidents_hide_private_channels_i_am_not_in(private
     bot.command("followup Rotate the leaked keys <@U0BOB|bob>", channel=private.channel_id)
     bot.command("followup Tune the pool <@U0BOB|bob>", channel=one.channel_id)
     bot.command("followup Reindex <@U0BOB|bob> due 2099-03-01", channel=two.channel_id)
+    bot.settle()  # numbered in the order they are recorded
     bot.command("followup Somebody else's <@U0CAROL|carol>", channel=two.channel_id)
     bot.settle()
     wait_until(lambda: len(bot.container.services.followups.mine("U0BOB").items) == 2, what="follow-ups")
@@ -156,6 +158,7 @@ def test_a_forged_done_button_on_a_private_incident_changes_nothing(private_bot:
     wait_until(lambda: len(_followups(bot, private.id)) == 1, what="follow-up")
     one = bot.declare("SEV2 checkout slow")
     bot.command("followup Tune the pool", channel=one.channel_id, user="U0DAVE")
+    bot.settle()
     bot.command("followups", channel=one.channel_id, user="U0DAVE")
     listing = _ephemeral(bot, "1 open follow-ups", one.channel_id, user="U0DAVE")
     bot.driver.click_button(
