@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     retry = ob_sub.add_parser("retry", help="queue a failed message again; steps already done stay done")
     retry.add_argument("id", type=_message_id, help="the message id shown by `outbox list`")
     retry.set_defaults(handler=_outbox_retry)
+
+    export = sub.add_parser("export", help="write one incident (timeline, roles, action items) as YAML, JSON or Markdown")
+    export.add_argument("ref", help="the incident reference, e.g. INC-2026-0042")
+    export.add_argument("--format", choices=("yaml", "json", "markdown"), default="yaml")
+    export.add_argument("--output", "-o", type=Path, default=None, help="a file to write (default: standard output)")
+    export.set_defaults(handler=_export)
 
     play = sub.add_parser("playground", help="a local Slack playground in the browser, no workspace needed")
     play.add_argument("--host", default="127.0.0.1")
@@ -265,6 +272,47 @@ def _outbox_retry(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_outbox import retry_outbox
 
     return retry_outbox(settings.database_url, args.id)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.errors import UserError
+    from bot.services.export import ExportService, render
+    from bot.storage.db import UnitOfWork, make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        document = ExportService(UnitOfWork(make_session_factory(engine))).document(args.ref, _people(settings))
+    except UserError as exc:
+        print(f"incident-bot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    text = render(document, args.format)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{document['incident']['id']} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _people(settings: Settings) -> Callable[[str], str]:
+    """Names for user ids from Slack when a bot token is set (each asked once); the id itself otherwise."""
+    from slack_sdk import WebClient
+
+    from bot.slack.listeners.people import display_name
+
+    if not settings.slack_bot_token:
+        return lambda user_id: user_id
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    names: dict[str, str] = {}
+
+    def person(user_id: str) -> str:
+        if user_id not in names:
+            names[user_id] = display_name(client, user_id)
+        return names[user_id]
+
+    return person
 
 
 def _playground(args: argparse.Namespace, settings: Settings) -> int:

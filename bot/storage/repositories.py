@@ -48,6 +48,11 @@ def incident_by_channel(session: Session, channel_id: str, *, lock: bool = False
     return session.execute(stmt).scalar_one_or_none()
 
 
+def incident_by_ref(session: Session, ref: str) -> Incident | None:
+    stmt = select(Incident).where(Incident.ref == ref).options(selectinload(Incident.roles))
+    return session.execute(stmt).scalar_one_or_none()
+
+
 def open_incidents(session: Session) -> list[Incident]:
     stmt = (
         select(Incident)
