@@ -143,6 +143,8 @@ def build_container(
     people = PeopleResolver(SlackDirectory(gateway))
     # AWS clients from boto3's standard credential chain and region settings, built on first use only.
     runbooks = RunbookService(ctx, loaded, ClientFactory)
+    visibility = ChannelVisibility(gateway)
+    followups = FollowUpService(ctx, visibility)
     services = Services(
         ctx=ctx,
         # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
@@ -152,8 +154,8 @@ def build_container(
         escalation=EscalationService(ctx, oncall),
         reminders=ReminderService(ctx),
         oncall=OnCallQuery(oncall, clock, people),
-        home=HomeService(ctx, oncall, people.person, ChannelVisibility(gateway)),
-        followups=FollowUpService(ctx, ChannelVisibility(gateway)),
+        home=HomeService(ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items),
+        followups=followups,
         claim_event=_event_claimer(uow, redis_client),
     )
 

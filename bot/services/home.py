@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.followups import FollowUpView
 from bot.domain.rotation import shift_at
 from bot.playbooks.oncall import OnCall
 from bot.services.context import ServiceContext
@@ -48,6 +49,7 @@ class HomeData:
     hidden: int  # open private incidents this person is not a member of
     mine: list[HeldRoles]
     oncall: list[OnCallNow]
+    follow_ups: list[FollowUpView] = field(default_factory=list)  # theirs, open, of incidents they may see
 
 
 class HomeService:
@@ -59,11 +61,13 @@ class HomeService:
         schedules: Callable[[], OnCall],
         person: Callable[[str], tuple[str, ...]],
         visibility: IncidentVisibility,
+        follow_ups: Callable[[str], Sequence[FollowUpView]] = lambda user_id: (),
     ) -> None:
         self.ctx = ctx
         self.schedules = schedules
         self.person = person
         self.visibility = visibility
+        self.follow_ups = follow_ups
 
     def home(self, user_id: str) -> HomeData:
         now = self.ctx.clock()
@@ -77,6 +81,7 @@ class HomeService:
             hidden=len(open_now) - len(shown),
             mine=held_by(shown, user_id),
             oncall=self.on_call_now(now),
+            follow_ups=list(self.follow_ups(user_id)),
         )
 
     def on_call_now(self, now: datetime) -> list[OnCallNow]:

@@ -207,3 +207,15 @@ def test_roles_held_are_listed_even_before_the_incident_channel_exists(bot_sqlit
     block = find_block(view.body["blocks"], f"{ids.HOME_INCIDENT_BLOCK}{made}")
     assert "accessory" not in block  # no channel yet: nothing to join
     assert "You are *Incident Commander*" in _texts(view)
+
+
+def test_home_lists_the_persons_open_follow_ups(bot_sqlite: BotHarness) -> None:
+    bot = bot_sqlite
+    inc = bot.declare("SEV3 reports late")
+    bot.command("followup Add an alert on queue depth <@U0BOB|bob> due 2099-01-31", channel=inc.channel_id)
+    bot.command("followup Rotate the batch keys <@U0CAROL|carol>", channel=inc.channel_id)
+    bot.settle()
+    text = _texts(_open_home(bot, "U0BOB"))
+    assert f"*{inc.ref}* #1 Add an alert on queue depth · due 2099-01-31" in text
+    assert "Rotate the batch keys" not in text
+    assert "No open follow-up is yours" in _texts(_open_home(bot, "U0DAVE"))

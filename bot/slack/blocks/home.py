@@ -1,4 +1,4 @@
-"""The bot's Home tab: open incidents by severity with Join buttons, the person's roles, who is on call, Declare."""
+"""The bot's Home tab: open incidents by severity with Join buttons, the person's roles and follow-ups, who is on call, Declare."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from bot.slack.blocks.common import (
 
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 MAX_MINE = 10
+MAX_FOLLOW_UPS = 15
 UPDATE_TEXT = 300
 
 
@@ -47,7 +48,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
         ),
         HeaderBlock(text=f"Open incidents ({len(data.incidents)})"),
     ]
-    bottom = [*_mine(data), *_oncall(data)]
+    bottom = [*_mine(data), *_follow_ups(data), *_oncall(data)]
     notes: list[Block] = []
     if data.hidden:
         noun = "private incident" if data.hidden == 1 else "private incidents"
@@ -130,6 +131,22 @@ def _held(held: HeldRoles) -> SectionBlock:
             )
         ),
     )
+
+
+def _follow_ups(data: HomeData) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Your open follow-ups")]
+    if not data.follow_ups:
+        return [*blocks, _context("No open follow-up is yours.")]
+    lines = []
+    for item in data.follow_ups[:MAX_FOLLOW_UPS]:
+        due = ""
+        if item.due_on:
+            late = " :warning: overdue" if item.is_overdue(data.now) else ""
+            due = f" · due {item.due_on.isoformat()}{late}"
+        lines.append(f"• *{item.incident_ref}* #{item.number} {item.text}{due}")
+    if len(data.follow_ups) > MAX_FOLLOW_UPS:
+        lines.append(f"…and {len(data.follow_ups) - MAX_FOLLOW_UPS} more: `/incident followups mine` lists them all.")
+    return [*blocks, _section("\n".join(lines))]
 
 
 def _oncall(data: HomeData) -> list[Block]:
