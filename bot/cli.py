@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-bot", description="Incident response for Slack.")
     sub = parser.add_subparsers(dest="command")
 
-    serve = sub.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz, GET /metrics)")
+    serve = sub.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz, GET /readyz, GET /metrics)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--threads", type=int, default=16)

@@ -112,6 +112,7 @@ def start_playground(
     bot = create_wsgi_app(container)
     emulator.mount("/slack/", bot)
     emulator.mount("/healthz", bot)
+    emulator.mount("/readyz", bot)
     driver = SlackDriver(server.url, signing_secret, ws)
     def on_call_now() -> dict[str, str | None]:
         now = datetime.now(UTC)

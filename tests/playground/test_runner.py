@@ -48,6 +48,7 @@ def test_each_run_starts_from_an_empty_database(make_playground: PlaygroundFacto
     assert second.container.services.incidents.list_open() == []
     assert first.url != second.url
     assert requests.get(second.url + "healthz", timeout=10).status_code == 200
+    assert requests.get(second.url + "readyz", timeout=10).json()["status"] == "ready"
     assert second.workspace.team_name == "Acme"
 
 
