@@ -52,6 +52,7 @@ from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
 from bot.slack.directory import SlackDirectory
 from bot.slack.dm_pager import SlackDmPager
+from bot.slack.followup_posts import FollowUpPosts
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners import register_all
 from bot.slack.listeners.replies import SOMETHING_WENT_WRONG
@@ -164,7 +165,7 @@ def build_container(
     paging = PagingHandlers(
         SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )
-    outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks)))
+    outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier)))
     dispatcher = OutboxDispatcher(
         uow,
         outbox,
@@ -245,7 +246,7 @@ def build_container(
 
 
 def _outbox_table(
-    notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts
+    notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts, followups: FollowUpPosts
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -268,6 +269,7 @@ def _outbox_table(
         ev.RunbookAttached: runbooks.attached,
         ev.RunbookRefresh: runbooks.refresh,
         ev.RunbookStepResult: runbooks.result,
+        ev.FollowUpOverdue: followups.overdue,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

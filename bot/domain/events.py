@@ -268,6 +268,18 @@ class DeliveryFailed(OutboxEvent):
     channel: str | None = None
 
 
+# -- follow-ups ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUpOverdue(OutboxEvent):
+    """DM the owner of follow-up ``number`` that its due date (``due_on``, ISO) has passed."""
+
+    kind: ClassVar[str] = "followup.overdue"
+    number: int
+    owner: str
+    text: str
+    due_on: str
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -291,6 +303,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         PagerResolved,
         UpdateReminder,
         DeliveryFailed,
+        FollowUpOverdue,
     )
 }
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.playbooks.oncall import OnCall
 from bot.scheduling.escalations import EscalationJob
+from bot.scheduling.followups import FollowUpOverdueJob
 from bot.scheduling.long_running import LongRunningJob
 from bot.scheduling.nudges import NudgeJob
 from bot.storage.db import UnitOfWork
@@ -58,8 +59,9 @@ class JobKinds:
         self.nudges = NudgeJob(uow, clock, EARLY)
         self.escalations = EscalationJob(uow, oncall, clock, EARLY, on_escalated)
         self.long_running = LongRunningJob(uow, oncall, clock, EARLY)
+        self.followups = FollowUpOverdueJob(uow, clock, EARLY)
         self.kinds: dict[str, JobKind] = {
-            job.kind: job for job in (self.nudges, self.escalations, self.long_running)
+            job.kind: job for job in (self.nudges, self.escalations, self.long_running, self.followups)
         }
 
     def reconcile(self) -> bool:

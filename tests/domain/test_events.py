@@ -34,6 +34,7 @@ EXAMPLES: list[OutboxEvent] = [
     ev.PagerAcknowledged(by="U0BOB"),
     ev.PagerResolved(),
     ev.UpdateReminder(due_at=AT, since_seconds=180, ignored=3, policy_id="fast", next_level=1),
+    ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.domain.followups import OVERDUE_EFFECT
 from bot.slack import ids
 from bot.storage import repositories as repo
 from tests.harness import (
@@ -166,3 +168,30 @@ def test_a_forged_done_button_on_a_private_incident_changes_nothing(private_bot:
     )
     _ephemeral(bot, "Only members of this private incident's channel", user="U0DAVE")
     assert _followups(bot, private.id)[0].done_at is None
+
+
+def test_the_overdue_dm_reaches_the_owner_with_a_done_button(sqlite_url: str) -> None:
+    shift = [timedelta(0)]
+    # The scheduler's job bodies are fired by hand below, on a clock moved past the due day.
+    bot = start_bot(sqlite_url, clock=lambda: datetime.now(UTC) + shift[0], run_scheduler=False)
+    try:
+        inc = bot.declare("SEV3 search degraded")
+        today = datetime.now(UTC).date()
+        bot.command(f"followup Reindex the catalogue <@U0BOB|bob> due {today}", channel=inc.channel_id)
+        bot.settle()
+        assert not bot.container.scheduler.kinds.fire(OVERDUE_EFFECT, inc.id)  # not overdue yet
+        end_of_day = datetime.combine(today + timedelta(days=1), time(0), tzinfo=UTC)
+        shift[0] = end_of_day - datetime.now(UTC) + timedelta(seconds=1)
+        assert bot.container.scheduler.kinds.fire(OVERDUE_EFFECT, inc.id)
+        assert not bot.container.scheduler.kinds.fire(OVERDUE_EFFECT, inc.id)  # once
+        bot.container.dispatcher.kick()
+        dm = wait_until(lambda: next(iter(bot.workspace.dm_messages("U0BOB")), None), what="overdue DM")
+        bot.settle()
+        assert len(bot.workspace.dm_messages("U0BOB")) == 1
+        block = find_block(dm, f"{ids.FOLLOWUP_BLOCK}{inc.id}:1")
+        assert "Reindex the catalogue" in block_text(block) and "(overdue)" in block_text(block)
+        dm_channel = bot.workspace.open_dm("U0BOB").id
+        bot.driver.click_button("U0BOB", dm_channel, dm.ts, ids.FOLLOWUP_DONE, block_id=block["block_id"])
+        wait_until(lambda: _followups(bot, inc.id)[0].done_by == "U0BOB", what="closed from the DM")
+    finally:
+        bot.stop()
