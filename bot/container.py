@@ -44,6 +44,7 @@ from bot.services.escalation import EscalationService, FirstPage
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
+from bot.services.pending import PendingRequests
 from bot.services.ports import Pager
 from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
@@ -93,6 +94,7 @@ class Container:
     listeners: Executor | None = None
 
     def start_background(self) -> None:
+        self.services.pending.start()
         self.dispatcher.start()
         self.dispatcher.kick()
         if self.settings.run_scheduler:
@@ -107,6 +109,7 @@ class Container:
         """Stop everything; the outbox deliveries running finish first (up to ``outbox_seconds``)."""
         self.stop_scheduler()
         self.waker.close()
+        self.services.pending.stop()
         self.dispatcher.stop(outbox_seconds)
         self.readiness.close()
         self.engine.dispose()
@@ -158,6 +161,7 @@ def build_container(
         home=HomeService(ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items),
         followups=followups,
         claim_event=_event_claimer(uow, redis_client),
+        pending=PendingRequests(uow, clock),
     )
 
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.

@@ -14,7 +14,7 @@ from bot.domain.severity import Severity
 from bot.domain.status import Status
 from bot.playbooks.oncall import EscalationPolicy, OnCall
 from bot.services.context import ServiceContext
-from bot.services.errors import IncidentNotFound, UserError
+from bot.services.errors import AlreadyHandled, IncidentNotFound, UserError
 from bot.services.pages import ESCALATED, NOBODY_ACKNOWLEDGED, page_level
 from bot.services.read_models import snapshot_severities
 from bot.storage import outbox, schedule
@@ -154,10 +154,12 @@ class EscalationService:
         self.ctx = ctx
         self.oncall = oncall
 
-    def escalate(self, incident_id: int, user_id: str) -> str:
+    def escalate(self, incident_id: int, user_id: str, request_key: str | None = None) -> str:
         """Page the next level of the incident's escalation policy now; returns a sentence for the user."""
         now: datetime = self.ctx.clock()
         with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This escalation was already requested.")
             incident = repo.get_incident(session, incident_id, lock=True)
             if incident is None:
                 raise IncidentNotFound()

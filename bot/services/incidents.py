@@ -74,8 +74,13 @@ class IncidentService:
         commander_id: str | None = None,
         request_key: str | None = None,
         notify: dict[str, str] | None = None,
+        allow_duplicate: bool = False,
     ) -> Declared:
-        """Create the incident row and queue its channel, card and broadcast."""
+        """Create the incident row and queue its channel, card and broadcast.
+
+        The same person declaring the same title within ``DUPLICATE_WINDOW`` gets the open incident back
+        (``created`` False), whatever the severity, unless ``allow_duplicate`` (they confirmed they mean it).
+        """
         title = clean_title(title)
         if not title:
             raise UserError("Please give the incident a title, e.g. `/incident SEV1 payments down`.")
@@ -86,7 +91,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This incident was already declared.")
-            dup = repo.recent_duplicate(session, reporter_id, title, now - DUPLICATE_WINDOW)
+            dup = None if allow_duplicate else repo.recent_duplicate(session, reporter_id, title, now - DUPLICATE_WINDOW)
             if dup is not None:
                 return Declared(incident_view(dup), created=False)
             # Two identical requests racing (a double submit) claim the same key and only one declares.
@@ -160,8 +165,11 @@ class IncidentService:
             return [incident_view(i) for i in repo.open_incidents(session)]
 
     # -- roles ---------------------------------------------------------------------------------
-    def assign_role(self, incident_id: int, role_word: str, user_id: str, actor_id: str) -> IncidentView:
+    def assign_role(
+        self, incident_id: int, role_word: str, user_id: str, actor_id: str, request_key: str | None = None
+    ) -> IncidentView:
         with self.ctx.uow() as session:
+            _once(session, request_key, "This role was already handed over.")
             incident = self._load(session, incident_id)
             catalog = snapshot_roles(incident.policy_snapshot)
             role = catalog.lookup(role_word)
@@ -261,8 +269,11 @@ class IncidentService:
         return incident.last_update_at + severity.update_every if incident.last_update_at else None
 
     # -- severity ------------------------------------------------------------------------------
-    def change_severity(self, incident_id: int, actor_id: str, severity_word: str) -> IncidentView:
+    def change_severity(
+        self, incident_id: int, actor_id: str, severity_word: str, request_key: str | None = None
+    ) -> IncidentView:
         with self.ctx.uow() as session:
+            _once(session, request_key, "This severity change was already made.")
             incident = self._load(session, incident_id)
             levels = snapshot_severities(incident.policy_snapshot)
             severity = levels.lookup(severity_word)
@@ -331,9 +342,10 @@ class IncidentService:
             view = incident_view(incident)
         return view
 
-    def reopen(self, incident_id: int, actor_id: str, reason: str) -> IncidentView:
+    def reopen(self, incident_id: int, actor_id: str, reason: str, request_key: str | None = None) -> IncidentView:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
+            _once(session, request_key, "This incident was already reopened.")
             incident = self._load(session, incident_id)
             try:
                 target = check_reopen(Status(incident.status))
@@ -351,9 +363,10 @@ class IncidentService:
         return view
 
     # -- acknowledge ---------------------------------------------------------------------------
-    def acknowledge(self, incident_id: int, actor_id: str) -> Acknowledged:
+    def acknowledge(self, incident_id: int, actor_id: str, request_key: str | None = None) -> Acknowledged:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
+            _once(session, request_key, "This incident was already acknowledged.")
             incident = self._load(session, incident_id, lock=True)
             if incident.acknowledged_at is not None:
                 return Acknowledged(incident_view(incident), already_by=incident.acknowledged_by)
@@ -373,8 +386,9 @@ class IncidentService:
         self.ctx.metrics.time_to_acknowledge.labels(view.severity.id).observe(took.total_seconds())
         return Acknowledged(view, already_by=None)
 
-    def request_summary(self, incident_id: int, actor_id: str) -> None:
+    def request_summary(self, incident_id: int, actor_id: str, request_key: str | None = None) -> None:
         with self.ctx.uow() as session:
+            _once(session, request_key, "The summary was already requested.")
             incident = self._load(session, incident_id)
             outbox.enqueue(session, incident.id, SummaryRequested(actor=actor_id))
 
@@ -385,6 +399,12 @@ class IncidentService:
             raise IncidentNotFound()
         bind_incident(incident.ref)
         return incident
+
+
+def _once(session: Session, request_key: str | None, already: str) -> None:
+    """Claim the request's key in this transaction: the same request (redone, retried) changes things once."""
+    if request_key and not repo.claim_request(session, request_key):
+        raise AlreadyHandled(already)
 
 
 _RESOLVED_HINT = "This incident is resolved. Use `/incident reopen <reason>` to reopen it first."

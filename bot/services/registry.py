@@ -14,6 +14,7 @@ from bot.services.escalation import EscalationService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
+from bot.services.pending import PendingRequests
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 
@@ -49,3 +50,5 @@ class Services:
     followups: FollowUpService
     # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
     claim_event: Callable[[str], bool]
+    # Requests written before they are acknowledged, redone after a crash.
+    pending: PendingRequests

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot.domain.durations import format_duration
 from bot.domain.status import Status
 from bot.services.context import ServiceContext
-from bot.services.errors import IncidentNotFound, UserError
+from bot.services.errors import AlreadyHandled, IncidentNotFound, UserError
 from bot.services.pages import SNOOZED
 from bot.storage import repositories as repo
 from bot.storage import schedule
@@ -24,10 +24,14 @@ class ReminderService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def snooze(self, incident_id: int, user_id: str, for_: timedelta = SNOOZE_FOR) -> str:
+    def snooze(
+        self, incident_id: int, user_id: str, for_: timedelta = SNOOZE_FOR, request_key: str | None = None
+    ) -> str:
         """Push the next update reminder ``for_`` from now."""
         now: datetime = self.ctx.clock()
         with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("Already snoozed.")
             incident = repo.get_incident(session, incident_id, lock=True)
             if incident is None:
                 raise IncidentNotFound()

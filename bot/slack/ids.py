@@ -10,6 +10,10 @@ REOPEN = "incident_reopen"
 JOIN = "incident_join"
 NUDGE_NO_CHANGE = "nudge_no_change"
 NUDGE_SNOOZE = "nudge_snooze"
+OPEN_CHANNEL = "incident_open_channel"
+# The answer to a declaration made twice: Open INC-… (a link) and Declare a new incident anyway
+DECLARE_ANYWAY = "incident_declare_anyway"
+DUPLICATE_BLOCK = "duplicate_declaration"
 
 # The App Home tab: buttons, and the block of each incident listed (the suffix is the incident id)
 HOME_DECLARE = "home_declare"

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed models: incidents, roles held, timeline, outbox and request de-duplication."""
+"""SQLAlchemy 2 typed models: incidents, roles held, timeline, outbox, requests pending and de-duplication."""
 
 from __future__ import annotations
 
@@ -173,4 +173,22 @@ class ProcessedRequest(Base):
     __tablename__ = "processed_requests"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingRequest(Base):
+    """A Slack request written before it is acknowledged, deleted once handled; a crashed process's are redone.
+
+    ``run_after`` is when another process may take it over: a short lease the acknowledging process holds
+    while it handles the request, extended by whoever redoes it.
+    """
+
+    __tablename__ = "pending_requests"
+    __table_args__ = (Index("ix_pending_requests_run_after", "run_after"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -166,7 +166,7 @@ def test_same_declaration_twice_in_a_row_is_not_duplicated(bot_sqlite: BotHarnes
     bot = bot_sqlite
     bot.declare("SEV1 orders failing")
     bot.command("SEV1 orders failing")
-    assert "Not creating a duplicate" in _last_ephemeral(bot, "U0ALICE", "duplicate")
+    assert "Not declaring it twice" in _last_ephemeral(bot, "U0ALICE", "twice")
     bot.settle()
     assert len(bot.container.services.incidents.list_open()) == 1
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
+
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.errors import UserError
+from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
-from bot.slack.blocks import modals
+from bot.slack.blocks import duplicates, modals
+from bot.slack.blocks.duplicates import Asked
 from bot.slack.listeners.clicks import Click, ClickHandler, on_click
 from bot.slack.listeners.payloads import incident_id_from
 
@@ -27,11 +30,21 @@ def register(app: App, services: Services) -> None:
         ids.ESCALATE: _escalate,
     }
     for action_id, handler in buttons.items():
-        on_click(app, services, action_id, incident_id_from, NOT_AN_INCIDENT, handler)
+        on_click(app, services, action_id, incident_id_from, NOT_AN_INCIDENT, handler, durable=action_id in WRITES)
+    on_click(app, services, ids.DECLARE_ANYWAY, duplicates.read_anyway, NOT_A_DECLARATION, _anyway, durable=True)
+
+    @app.action(ids.OPEN_CHANNEL)
+    def _opened(ack: Ack, body: dict[str, Any]) -> None:
+        ack()  # a link button: Slack opens the channel and tells the app it was clicked
+
+
+# The buttons that change something (the others open a modal or only invite): saved before the ack.
+WRITES = frozenset({ids.ACK, ids.REOPEN, ids.ESCALATE})
+NOT_A_DECLARATION = "That button does not belong to a declaration."
 
 
 def _acknowledge(services: Services, click: Click[int]) -> None:
-    result = services.incidents.acknowledge(click.target, click.user)
+    result = services.incidents.acknowledge(click.target, click.user, request_key=click.request_key or None)
     if result.already_by:
         click.answer(f"Already acknowledged by <@{result.already_by}>.")
 
@@ -57,7 +70,9 @@ def _open_resolve(services: Services, click: Click[int]) -> None:
 
 
 def _reopen(services: Services, click: Click[int]) -> None:
-    services.incidents.reopen(click.target, click.user, "Reopened from the incident card")
+    services.incidents.reopen(
+        click.target, click.user, "Reopened from the incident card", request_key=click.request_key or None
+    )
 
 
 def _join(services: Services, click: Click[int]) -> None:
@@ -77,4 +92,29 @@ def _invite(client: WebClient, channel: str, user: str) -> None:
 
 
 def _escalate(services: Services, click: Click[int]) -> None:
-    services.escalation.escalate(click.target, click.user)
+    services.escalation.escalate(click.target, click.user, request_key=click.request_key or None)
+
+
+def _anyway(services: Services, click: Click[Asked]) -> None:
+    """Declare the held-back incident for real: once per held-back request, however often it is clicked."""
+    asked = click.target
+    severity = services.ctx.playbooks.severities.lookup(asked.severity_id)
+    if severity is None:
+        raise UserError(f"`{asked.severity_id}` is no longer a severity here; declare it again with `/incident`.")
+    notify = {"channel_id": asked.channel_id or click.channel or "", "user_id": click.user}
+    if click.body.get("response_url"):
+        notify["response_url"] = str(click.body["response_url"])
+    try:
+        result = services.incidents.declare(
+            reporter_id=click.user,
+            severity=severity,
+            title=asked.title,
+            description=asked.description,
+            commander_id=asked.commander_id or None,
+            request_key=f"anyway:{asked.request_key}",
+            notify=notify,
+            allow_duplicate=True,
+        )
+    except AlreadyHandled as exc:
+        raise AlreadyHandled("You already declared this one anyway.") from exc
+    click.answer(f":hourglass_flowing_sand: Declaring *{result.incident.ref}* ({severity.id}) {result.incident.title}…")

@@ -13,6 +13,7 @@ from bot.domain import grammar as g
 from bot.services.read_models import IncidentView
 from bot.services.registry import Services
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
+from bot.slack.listeners.replies import reply
 
 C = TypeVar("C", bound=g.Command)
 
@@ -25,15 +26,19 @@ class CommandRequest:
     channel_id: str
     trigger_id: str
     response_url: str
-    respond: Respond
+    respond: Respond | None
     client: WebClient
     services: Services
+    # Slack's identity of this request: the use cases claim it, so a redone request changes things once.
+    request_key: str = ""
 
     def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An answer only the person who typed the command sees."""
-        self.respond(
-            text=cut(text, MESSAGE_TEXT), blocks=blocks, response_type="ephemeral", replace_original=False
-        )
+        text = cut(text, MESSAGE_TEXT)
+        if self.respond is None:
+            reply(None, self.client, self.channel_id, self.user_id, text, blocks)
+            return
+        self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The ``/incident`` slash command: ack at once, parse with the grammar, run the verb's one handler."""
+"""The ``/incident`` slash command: parse with the grammar, save what changes something, ack, run the verb's handler."""
 
 from __future__ import annotations
 
@@ -10,42 +10,84 @@ from slack_sdk import WebClient
 
 from bot.domain import grammar as g
 from bot.domain.suggest import incident_only, unknown_command
-from bot.domain.verbs import Scope, spec_for
-from bot.services.errors import NotAnIncidentChannel, UserError
+from bot.domain.verbs import Scope, Verb, spec_for
+from bot.services.errors import AlreadyHandled, NotAnIncidentChannel, UserError
 from bot.services.registry import Services
 from bot.slack.listeners.command_request import Anywhere, CommandRequest
-from bot.slack.listeners.verb_handlers import ROUTES
+from bot.slack.listeners.durable import DATABASE_UNREACHABLE, accept, finished, request_key, responder
+from bot.slack.listeners.verb_handlers import ROUTES, WRITES
 
 log = logging.getLogger(__name__)
 
 
+KIND = "command"
+
+
 def register(app: App, services: Services) -> None:
+    def redo(command: dict[str, Any]) -> None:
+        # The same command again, answered through its response_url: a stopped process acknowledged it.
+        req = _request(command, responder(command), app.client, services)
+        try:
+            parsed = g.parse_command(command.get("text", ""), services.ctx.playbooks.severities)
+        except g.CommandError as exc:  # the playbooks changed since: the person hears why
+            req.say(f":warning: {exc}")
+            return
+        _run(parsed, req, redoing=True)
+
+    services.pending.handle(KIND, redo)
+
     @app.command("/incident")
     def incident_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        req = CommandRequest(
-            user_id=command.get("user_id", ""),
-            channel_id=command.get("channel_id", ""),
-            trigger_id=command.get("trigger_id", ""),
-            response_url=command.get("response_url", ""),
-            respond=respond,
-            client=client,
-            services=services,
-        )
+        req = _request(command, respond, client, services)
         text = command.get("text", "")
         try:
             parsed = _parse(text, req)
         except (g.CommandError, UserError) as exc:  # StorageUnavailable too: the answer must not wait
             ack(text=f":warning: {exc}")
             return
-        route = ROUTES[spec_for(parsed).key]
-        if isinstance(route, Anywhere) and route.ack_text is not None:
-            ack(text=route.ack_text(parsed))
-        else:
-            ack()
-        try:
-            dispatch(parsed, req)
-        except UserError as exc:
+        key = spec_for(parsed).key
+        # What changes something is written down before the ack: a crash after it cannot lose it.
+        durable = key in WRITES
+        if durable and not accept(services, req.request_key, KIND, command):
+            ack(text=DATABASE_UNREACHABLE)
+            return
+        _ack(ack, parsed, key)
+        if not durable:
+            _run(parsed, req)
+            return
+        with finished(services, req.request_key):
+            _run(parsed, req)
+
+
+def _request(command: dict[str, Any], respond: Respond | None, client: WebClient, services: Services) -> CommandRequest:
+    return CommandRequest(
+        user_id=command.get("user_id", ""),
+        channel_id=command.get("channel_id", ""),
+        trigger_id=command.get("trigger_id", ""),
+        response_url=command.get("response_url", ""),
+        respond=respond,
+        client=client,
+        services=services,
+        request_key=request_key(KIND, command),
+    )
+
+
+def _ack(ack: Ack, parsed: g.Command, key: Verb) -> None:
+    route = ROUTES[key]
+    if isinstance(route, Anywhere) and route.ack_text is not None:
+        ack(text=route.ack_text(parsed))
+    else:
+        ack()
+
+
+def _run(parsed: g.Command, req: CommandRequest, *, redoing: bool = False) -> None:
+    try:
+        dispatch(parsed, req)
+    except AlreadyHandled as exc:
+        if not redoing:  # redone: the first run got this far and the person has their answer
             req.say(f":warning: {exc}")
+    except UserError as exc:
+        req.say(f":warning: {exc}")
 
 
 def _parse(text: str, req: CommandRequest) -> g.Command:

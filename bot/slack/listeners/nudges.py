@@ -14,13 +14,15 @@ HEARTBEAT = "No change: still investigating."
 
 
 def register(app: App, services: Services) -> None:
-    on_click(app, services, ids.NUDGE_NO_CHANGE, incident_id_from, NOT_AN_INCIDENT, _no_change)
-    on_click(app, services, ids.NUDGE_SNOOZE, incident_id_from, NOT_AN_INCIDENT, _snooze)
+    on_click(app, services, ids.NUDGE_NO_CHANGE, incident_id_from, NOT_AN_INCIDENT, _no_change, durable=True)
+    on_click(app, services, ids.NUDGE_SNOOZE, incident_id_from, NOT_AN_INCIDENT, _snooze, durable=True)
 
 
 def _no_change(services: Services, click: Click[int]) -> None:
-    services.incidents.post_update(click.target, click.user, HEARTBEAT, kind="heartbeat")
+    services.incidents.post_update(
+        click.target, click.user, HEARTBEAT, kind="heartbeat", request_key=click.request_key or None
+    )
 
 
 def _snooze(services: Services, click: Click[int]) -> None:
-    click.answer(services.reminders.snooze(click.target, click.user))
+    click.answer(services.reminders.snooze(click.target, click.user, request_key=click.request_key or None))

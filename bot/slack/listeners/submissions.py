@@ -1,8 +1,13 @@
-"""Modal submissions: validate, answer field errors in place, then call one use case."""
+"""Modal submissions: validate, answer field errors in place, save the submission, ack, call one use case.
+
+Each submission is saved before the ack (see ``durable``); its ``apply_*`` function is the code that runs
+it, in the acknowledging process or, after a crash, in whichever process redoes it.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,76 +18,53 @@ from bot.domain.text import from_input
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
+from bot.slack.blocks import duplicates
+from bot.slack.listeners.durable import DATABASE_UNREACHABLE, accept, finished
 from bot.slack.listeners.payloads import incident_id_from, metadata, state_value
 from bot.slack.listeners.people import require_person
 from bot.slack.listeners.replies import reply
 
 log = logging.getLogger(__name__)
+Apply = Callable[[Services, dict[str, Any], WebClient], None]
 
 
 def register(app: App, services: Services) -> None:
+    for callback_id, apply in APPLY.items():
+        services.pending.handle(_kind(callback_id), _redo(services, apply, app.client))
+
+    def submit(ack: Ack, body: dict[str, Any], client: WebClient, callback_id: str) -> None:
+        """Save, ack, apply; a database that cannot save it leaves the form open with the reason."""
+        view = body["view"]
+        key = f"view:{view['id']}"
+        if not accept(services, key, _kind(callback_id), body):
+            ack(response_action="errors", errors={_first_block(view): DATABASE_UNREACHABLE[:150]})
+            return
+        ack()
+        with finished(services, key):
+            APPLY[callback_id](services, body, client)
+
     @app.view(ids.DECLARE_VIEW)
     def declare_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        title = from_input((state_value(values, *ids.TITLE) or "").strip())
-        severity_id = state_value(values, *ids.SEVERITY) or ""
-        severity = services.ctx.playbooks.severities.lookup(severity_id)
         errors = {}
-        if not title:
+        if not from_input((state_value(values, *ids.TITLE) or "").strip()):
             errors[ids.TITLE[0]] = "Please give the incident a title."
-        if severity is None:
+        if services.ctx.playbooks.severities.lookup(state_value(values, *ids.SEVERITY) or "") is None:
             errors[ids.SEVERITY[0]] = "Please pick a severity."
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        ack()
-        assert severity is not None
-        user = body["user"]["id"]
-        try:
-            services.incidents.declare(
-                reporter_id=user,
-                severity=severity,
-                title=title,
-                description=from_input((state_value(values, *ids.DESCRIPTION) or "").strip()),
-                commander_id=state_value(values, *ids.COMMANDER),
-                request_key=f"view:{view['id']}",
-                notify={"channel_id": metadata(view).get("channel") or "", "user_id": user},
-            )
-        except AlreadyHandled:
-            return
-        except UserError as exc:
-            reply(None, client, metadata(view).get("channel"), user, f":warning: {exc}")
+        submit(ack, body, client, ids.DECLARE_VIEW)
 
     @app.view(ids.ROLES_VIEW)
     def roles_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        ack()
-        incident_id = incident_id_from(metadata(view).get("incident_id"))
-        if incident_id is None:
-            return
-        user = body["user"]["id"]
-        refused: list[str] = []
-        for block_id, elements in view["state"]["values"].items():
-            if not block_id.startswith(ids.ROLE_BLOCK_PREFIX):
-                continue
-            picked = (elements.get(ids.ROLE_SELECT) or {}).get("selected_user")
-            if picked:
-                try:
-                    require_person(client, picked)
-                    services.incidents.assign_role(
-                        incident_id, block_id[len(ids.ROLE_BLOCK_PREFIX) :], picked, user
-                    )
-                except UserError as exc:
-                    refused.append(str(exc))
-        if refused:
-            channel = services.incidents.get(incident_id).channel_id
-            reply(None, client, channel, user, ":warning: " + "\n".join(refused))
+        submit(ack, body, client, ids.ROLES_VIEW)
 
     @app.view(ids.UPDATE_VIEW)
     def update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        text = from_input((state_value(values, *ids.SUMMARY) or "").strip())
         status = parse_status(state_value(values, *ids.STATUS) or "")
-        if not text:
+        if not from_input((state_value(values, *ids.SUMMARY) or "").strip()):
             ack(response_action="errors", errors={ids.SUMMARY[0]: "Please write what changed."})
             return
         incident_id = incident_id_from(metadata(view).get("incident_id"))
@@ -92,50 +74,159 @@ def register(app: App, services: Services) -> None:
         # A read-only check answers in the form; the write happens after the ack, so a busy database
         # can never hold the acknowledgement past Slack's 3 seconds.
         try:
-            incident = services.incidents.check_transition(incident_id, status)
+            services.incidents.check_transition(incident_id, status)
         except UserError as exc:
             ack(response_action="errors", errors={ids.SUMMARY[0]: str(exc)[:150]})
             return
-        ack()
-        user = body["user"]["id"]
-        try:
-            services.incidents.post_update(
-                incident_id,
-                user,
-                text,
-                status,
-                impact=from_input((state_value(values, *ids.IMPACT) or "").strip()),
-                request_key=f"view:{view['id']}",
-            )
-        except AlreadyHandled:
-            return
-        except UserError as exc:  # the incident changed between the check and the write
-            reply(None, client, incident.channel_id, user, f":warning: {exc}")
+        submit(ack, body, client, ids.UPDATE_VIEW)
 
     @app.view(ids.RESOLVE_VIEW)
     def resolve_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
-        summary = from_input((state_value(values, *ids.RESOLUTION) or "").strip())
-        if not summary:
+        if not from_input((state_value(values, *ids.RESOLUTION) or "").strip()):
             ack(response_action="errors", errors={ids.RESOLUTION[0]: "Please say what resolved it."})
             return
-        root_cause = from_input((state_value(values, *ids.ROOT_CAUSE) or "").strip())
         incident_id = incident_id_from(metadata(view).get("incident_id"))
         if incident_id is None:
             ack()
             return
         try:
-            incident = services.incidents.check_transition(incident_id, Status.RESOLVED)
+            services.incidents.check_transition(incident_id, Status.RESOLVED)
         except UserError as exc:
             ack(response_action="errors", errors={ids.RESOLUTION[0]: str(exc)[:150]})
             return
-        ack()
-        user = body["user"]["id"]
-        try:
-            services.incidents.resolve(
-                incident_id, user, summary, request_key=f"view:{view['id']}", root_cause=root_cause
-            )
-        except AlreadyHandled:
-            return
-        except UserError as exc:  # resolved by someone else between the check and the write
-            reply(None, client, incident.channel_id, user, f":warning: {exc}")
+        submit(ack, body, client, ids.RESOLVE_VIEW)
+
+
+def _kind(callback_id: str) -> str:
+    return f"view:{callback_id}"
+
+
+def _first_block(view: dict[str, Any]) -> str:
+    return next(iter(view.get("state", {}).get("values") or {}), ids.TITLE[0])
+
+
+def _redo(services: Services, apply: Apply, client: WebClient) -> Callable[[dict[str, Any]], None]:
+    def redo(body: dict[str, Any]) -> None:
+        apply(services, body, client)
+
+    return redo
+
+
+def apply_declare(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    values = view["state"]["values"]
+    title = from_input((state_value(values, *ids.TITLE) or "").strip())
+    severity = services.ctx.playbooks.severities.lookup(state_value(values, *ids.SEVERITY) or "")
+    user = body["user"]["id"]
+    channel = metadata(view).get("channel") or ""
+    if severity is None:  # the playbooks changed between the submission and now
+        reply(None, client, channel, user, ":warning: That severity no longer exists; please declare again.")
+        return
+    description = from_input((state_value(values, *ids.DESCRIPTION) or "").strip())
+    commander = state_value(values, *ids.COMMANDER)
+    key = f"view:{view['id']}"
+    try:
+        result = services.incidents.declare(
+            reporter_id=user,
+            severity=severity,
+            title=title,
+            description=description,
+            commander_id=commander,
+            request_key=key,
+            notify={"channel_id": channel, "user_id": user},
+        )
+    except AlreadyHandled:
+        return
+    except UserError as exc:
+        reply(None, client, channel, user, f":warning: {exc}")
+        return
+    if not result.created:
+        asked = duplicates.Asked(severity.id, title, description, key, channel, commander or "")
+        text, blocks = duplicates.duplicate_declaration(result.incident, asked)
+        reply(None, client, channel, user, text, [b.to_dict() for b in blocks])
+
+
+def apply_roles(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    incident_id = incident_id_from(metadata(view).get("incident_id"))
+    if incident_id is None:
+        return
+    user = body["user"]["id"]
+    refused: list[str] = []
+    for block_id, elements in view["state"]["values"].items():
+        if not block_id.startswith(ids.ROLE_BLOCK_PREFIX):
+            continue
+        picked = (elements.get(ids.ROLE_SELECT) or {}).get("selected_user")
+        if picked:
+            role = block_id[len(ids.ROLE_BLOCK_PREFIX) :]
+            try:
+                require_person(client, picked)
+                services.incidents.assign_role(
+                    incident_id, role, picked, user, request_key=f"view:{view['id']}:{role}"
+                )
+            except AlreadyHandled:
+                continue
+            except UserError as exc:
+                refused.append(str(exc))
+    if refused:
+        channel = services.incidents.get(incident_id).channel_id
+        reply(None, client, channel, user, ":warning: " + "\n".join(refused))
+
+
+def apply_update(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    values = view["state"]["values"]
+    incident_id = incident_id_from(metadata(view).get("incident_id"))
+    if incident_id is None:
+        return
+    user = body["user"]["id"]
+    try:
+        services.incidents.post_update(
+            incident_id,
+            user,
+            from_input((state_value(values, *ids.SUMMARY) or "").strip()),
+            parse_status(state_value(values, *ids.STATUS) or ""),
+            impact=from_input((state_value(values, *ids.IMPACT) or "").strip()),
+            request_key=f"view:{view['id']}",
+        )
+    except AlreadyHandled:
+        return
+    except UserError as exc:  # the incident changed between the check and the write
+        reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
+
+
+def apply_resolve(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    values = view["state"]["values"]
+    incident_id = incident_id_from(metadata(view).get("incident_id"))
+    if incident_id is None:
+        return
+    user = body["user"]["id"]
+    try:
+        services.incidents.resolve(
+            incident_id,
+            user,
+            from_input((state_value(values, *ids.RESOLUTION) or "").strip()),
+            request_key=f"view:{view['id']}",
+            root_cause=from_input((state_value(values, *ids.ROOT_CAUSE) or "").strip()),
+        )
+    except AlreadyHandled:
+        return
+    except UserError as exc:  # resolved by someone else between the check and the write
+        reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
+
+
+def _channel(services: Services, incident_id: int) -> str | None:
+    try:
+        return services.incidents.get(incident_id).channel_id
+    except UserError:
+        return None
+
+
+APPLY: dict[str, Apply] = {
+    ids.DECLARE_VIEW: apply_declare,
+    ids.ROLES_VIEW: apply_roles,
+    ids.UPDATE_VIEW: apply_update,
+    ids.RESOLVE_VIEW: apply_resolve,
+}

@@ -9,7 +9,7 @@ from bot.domain.usage import help_text
 from bot.domain.verbs import Verb
 from bot.services.errors import NotAnIncidentChannel
 from bot.services.read_models import IncidentView
-from bot.slack.blocks import card, messages, modals
+from bot.slack.blocks import card, duplicates, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import followups as fu_blocks
 from bot.slack.blocks import runbooks as rb_blocks
@@ -24,12 +24,13 @@ def _declare(cmd: g.Declare, req: CommandRequest) -> None:
         severity=cmd.severity,
         title=cmd.title,
         description=cmd.description,
+        request_key=req.request_key or None,
         notify={"response_url": req.response_url, "channel_id": req.channel_id},
     )
     if not result.created:
-        inc = result.incident
-        where = f"<#{inc.channel_id}>" if inc.channel_id else "its channel (being created)"
-        req.say(f"You declared *{inc.ref}* with this title a moment ago: {where}. Not creating a duplicate.")
+        asked = duplicates.Asked(cmd.severity.id, cmd.title, cmd.description, req.request_key, req.channel_id)
+        text, blocks = duplicates.duplicate_declaration(result.incident, asked)
+        req.say(text, [b.to_dict() for b in blocks])
 
 
 def _declaring(cmd: g.Declare) -> str:
@@ -61,31 +62,33 @@ def _help(cmd: g.ShowHelp, req: CommandRequest) -> None:
 
 
 def _update(cmd: g.PostUpdate, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.post_update(inc.id, req.user_id, cmd.text, cmd.status)
+    req.services.incidents.post_update(inc.id, req.user_id, cmd.text, cmd.status, request_key=req.request_key or None)
 
 
 def _role(cmd: g.AssignRole, req: CommandRequest, inc: IncidentView) -> None:
     require_person(req.client, cmd.user_id)
-    req.services.incidents.assign_role(inc.id, cmd.role_word, cmd.user_id, req.user_id)
+    req.services.incidents.assign_role(
+        inc.id, cmd.role_word, cmd.user_id, req.user_id, request_key=req.request_key or None
+    )
 
 
 def _severity(cmd: g.ChangeSeverity, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.change_severity(inc.id, req.user_id, cmd.severity.id)
+    req.services.incidents.change_severity(inc.id, req.user_id, cmd.severity.id, request_key=req.request_key or None)
 
 
 def _note(cmd: g.AddNote, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.add_note(inc.id, req.user_id, cmd.text)
+    req.services.incidents.add_note(inc.id, req.user_id, cmd.text, request_key=req.request_key or None)
     req.say(":memo: Added to the timeline.")
 
 
 def _ack(cmd: g.Acknowledge, req: CommandRequest, inc: IncidentView) -> None:
-    result = req.services.incidents.acknowledge(inc.id, req.user_id)
+    result = req.services.incidents.acknowledge(inc.id, req.user_id, request_key=req.request_key or None)
     if result.already_by:
         req.say(f"Already acknowledged by <@{result.already_by}>.")
 
 
 def _escalate(cmd: g.Escalate, req: CommandRequest, inc: IncidentView) -> None:
-    req.say(f":pager: {req.services.escalation.escalate(inc.id, req.user_id)}")
+    req.say(f":pager: {req.services.escalation.escalate(inc.id, req.user_id, request_key=req.request_key or None)}")
 
 
 def _runbook(cmd: g.Runbook, req: CommandRequest, inc: IncidentView) -> None:
@@ -119,11 +122,13 @@ def _runbook_list(req: CommandRequest, inc: IncidentView | None) -> None:
 
 
 def _resolve(cmd: g.Resolve, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.resolve(inc.id, req.user_id, cmd.summary, root_cause=cmd.root_cause)
+    req.services.incidents.resolve(
+        inc.id, req.user_id, cmd.summary, root_cause=cmd.root_cause, request_key=req.request_key or None
+    )
 
 
 def _reopen(cmd: g.Reopen, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.reopen(inc.id, req.user_id, cmd.reason)
+    req.services.incidents.reopen(inc.id, req.user_id, cmd.reason, request_key=req.request_key or None)
 
 
 def _status(cmd: g.ShowStatus, req: CommandRequest, inc: IncidentView) -> None:
@@ -133,7 +138,7 @@ def _status(cmd: g.ShowStatus, req: CommandRequest, inc: IncidentView) -> None:
 
 
 def _summary(cmd: g.PostSummary, req: CommandRequest, inc: IncidentView) -> None:
-    req.services.incidents.request_summary(inc.id, req.user_id)
+    req.services.incidents.request_summary(inc.id, req.user_id, request_key=req.request_key or None)
 
 
 def _draft(cmd: g.Draft, req: CommandRequest, inc: IncidentView) -> None:
@@ -214,3 +219,21 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.FOLLOWUPS: InIncident(g.ListFollowups, _followups),
     Verb.MY_FOLLOWUPS: Anywhere(g.MyFollowups, _my_followups),
 }
+
+# The verbs that change something: written down before the ack, so a crash after it cannot lose them.
+# (Opening a form cannot be redone: its trigger_id expires in 3 seconds.)
+WRITES: frozenset[Verb] = frozenset(
+    {
+        Verb.DECLARE,
+        Verb.UPDATE,
+        Verb.ROLE,
+        Verb.SEVERITY,
+        Verb.NOTE,
+        Verb.ACK,
+        Verb.ESCALATE,
+        Verb.RUNBOOK,
+        Verb.RESOLVE,
+        Verb.REOPEN,
+        Verb.SUMMARY,
+    }
+)
