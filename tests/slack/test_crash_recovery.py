@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
-from tests.harness import SIGNING_SECRET, SHIPPED_PLAYBOOKS, wait_until
+from tests.harness import SHIPPED_PLAYBOOKS, SIGNING_SECRET, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
