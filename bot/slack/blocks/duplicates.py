@@ -10,9 +10,10 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Markdown
 
 from bot.services.read_models import IncidentView
 from bot.slack import ids
-from bot.slack.blocks.common import BUTTON_TEXT, SECTION_TEXT, cut
+from bot.slack.blocks.common import SECTION_TEXT, cut
 
-BUTTON_VALUE = 2000  # Slack's limit on a button's value
+BUTTON_TEXT = 75  # Slack's limits on a button's text and value
+BUTTON_VALUE = 2000
 
 
 @dataclass(frozen=True)
