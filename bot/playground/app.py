@@ -88,6 +88,8 @@ class PlaygroundApp:
             return self._json(start_response, page_state.state_json(self.ws, user, on_call))
         if path == "/playground/modal":
             return self._json(start_response, page_state.modal_json(self.ws, user))
+        if path == "/playground/home":
+            return self._json(start_response, page_state.home_json(self.ws, user))
         parts = [unquote(p) for p in path.removeprefix("/playground/").split("/")]
         if len(parts) == 2 and parts[0] == "channel":
             return self._maybe(start_response, page_state.channel_json(self.ws, parts[1], user))
@@ -104,6 +106,7 @@ class PlaygroundApp:
             ),
             "action": lambda: self.bridge.action(user, body),
             "submit": lambda: self.bridge.submit(user, str(body["view_id"]), body.get("values") or {}),
+            "home/open": lambda: self.bridge.open_home(user),
             "close": lambda: self.bridge.close(user, str(body.get("view_id") or "")),
             "warnings/clear": lambda: {"ok": True, "cleared": self.ws.clear_warnings()},
         }

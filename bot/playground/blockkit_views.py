@@ -76,3 +76,9 @@ def render_modal(view: Json, ctx: RenderContext) -> str:
         f"{submit}</div>"
         f"</form>"
     )
+
+
+def render_home(view: Json, ctx: RenderContext) -> str:
+    """The Home tab: its blocks, tagged with the view id so clicks in it reach the app as view actions."""
+    view_id = esc(str(view.get("id", "")))
+    return f'<div class="home-view" data-view-id="{view_id}">{render_blocks(view.get("blocks", []), ctx)}</div>'

@@ -146,9 +146,20 @@ class Bridge:
         else:
             self.ws.post_ephemeral(channel_id, user, text, blocks)
 
+    # ----- the app's Home tab ------------------------------------------------------------------
+    def open_home(self, user: str) -> JSON:
+        """The person opens the app's Home tab: the app hears ``app_home_opened`` and publishes it."""
+        try:
+            response = self.driver.open_home(user)
+        except requests.RequestException as exc:
+            raise BridgeError(f"The app did not answer: {exc}") from exc
+        if response.status_code != 200:
+            raise BridgeError(f"The app answered HTTP {response.status_code}.")
+        return {"ok": True}
+
     # ----- interactive elements ---------------------------------------------------------------
     def action(self, user: str, request: Mapping[str, Any]) -> JSON:
-        """A click or choice on a message (``channel`` + ``message_ts``) or in a modal (``view_id``)."""
+        """A click or choice on a message (``channel`` + ``message_ts``) or in a modal or Home tab (``view_id``)."""
         action_id = str(request.get("action_id") or "")
         block_id = request.get("block_id") or None
         raw = request.get("value")

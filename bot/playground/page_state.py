@@ -10,7 +10,7 @@ from typing import Any
 from bot.emulator.models import Channel, Ephemeral, Join, Message, User
 from bot.emulator.workspace import Workspace
 from bot.playground.blockkit_html import RenderContext
-from bot.playground.blockkit_views import render_message, render_modal
+from bot.playground.blockkit_views import render_home, render_message, render_modal
 
 JSON = dict[str, Any]
 
@@ -252,3 +252,14 @@ def modal_json(ws: Workspace, viewer: str | None) -> JSON:
                 "errors": dict(view.errors),
             },
         }
+
+
+def home_json(ws: Workspace, viewer: str | None) -> JSON:
+    """The app's Home tab as the viewer last had it published, rendered; ``view`` is None before the first."""
+    me = acting_user(ws, viewer)
+    ctx = render_context(ws)
+    with ws.lock:
+        view = ws.home_view(me)
+        if view is None:
+            return {"ok": True, "view": None}
+        return {"ok": True, "view": {"id": view.id, "html": render_home({**view.body, "id": view.id}, ctx)}}

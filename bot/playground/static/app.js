@@ -48,7 +48,7 @@ async function loadState() {
   state.users = data.users;
   state.channels = data.channels;
   if (!state.me || !state.users.some((u) => u.id === state.me)) state.me = data.me;
-  if (!state.current || !state.channels.some((c) => c.id === state.current)) state.current = data.default_channel;
+  if (!state.current || (state.current !== HOME && !state.channels.some((c) => c.id === state.current))) state.current = data.default_channel;
   $("workspace-name").textContent = data.team.name;
   renderSwitcher();
   renderSidebar();
@@ -91,7 +91,29 @@ function renderSidebar() {
       list.append(item);
     }
   }
+  $("home-entry").classList.toggle("active", state.current === HOME);
 }
+
+// The app's Home tab: opening it sends app_home_opened; the app publishes the view shown here.
+async function openHome() {
+  await api("/playground/home/open", { user: state.me });
+  await loadHome();
+}
+
+async function loadHome() {
+  if (state.current !== HOME) return;
+  const asked = state.me;
+  const data = await api(`/playground/home?user=${encodeURIComponent(asked)}`);
+  if (state.current !== HOME || asked !== state.me || !data.ok) return;
+  $("channel-title").textContent = "Incident Bot · Home";
+  $("channel-topic").textContent = "";
+  const container = $("messages");
+  container.dataset.channel = HOME;
+  delete container.dataset.loaded;
+  container.innerHTML = data.view ? data.view.html : '<div class="empty">The app has not published a Home tab yet.</div>';
+}
+
+const HOME = "home";
 
 function openChannel(id) {
   state.current = id;
@@ -222,6 +244,8 @@ function renderMessages(container, messages, inThread) {
 let channelLoad = 0;
 async function loadChannel() {
   if (!state.current) return;
+  $("composer").hidden = state.current === HOME;
+  if (state.current === HOME) { await openHome(); return; }
   const ticket = ++channelLoad;
   const asked = state.me;
   const data = await api(`/playground/channel/${encodeURIComponent(state.current)}?user=${encodeURIComponent(asked)}`);
@@ -317,7 +341,7 @@ function askConfirm(spec) {
 }
 
 async function fireAction(el) {
-  const inModal = el.closest(".modal");
+  const inModal = el.closest("[data-view-id]");
   const row = el.closest(".message");
   if (el.dataset.confirm && !(await askConfirm(JSON.parse(el.dataset.confirm)))) return;
   if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
@@ -539,7 +563,11 @@ function onEvent(event) {
     refresh.soon("state", async () => { await loadState(); loadChannel(); });
     return;
   }
-  if (kind.startsWith("view_") || kind === "home_published") {
+  if (kind === "home_published") {
+    if (event.user === state.me) refresh.soon("home", loadHome);
+    return;
+  }
+  if (kind.startsWith("view_")) {
     if (!event.user || event.user === state.me) refresh.soon("modal", loadModal);
     return;
   }
@@ -579,6 +607,7 @@ async function start() {
     await Promise.all([loadChannel(), loadModal()]);
   });
   $("thread-close").addEventListener("click", closeThread);
+  $("home-entry").addEventListener("click", () => openChannel(HOME));
   for (const id of ["messages", "thread-messages"]) {
     for (const kind of ["wheel", "touchmove"]) $(id).addEventListener(kind, () => { state.follow = null; }, { passive: true });
   }
