@@ -195,3 +195,17 @@ def test_declare_acknowledge_update_resolve_in_the_browser(
     ):  # `UPDATE_SCREENSHOTS=1 make test` refreshes the README's picture
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(shot, DOCS / "playground.png")
+
+
+def test_home_tab_in_the_browser(playground: Playground, page: Page) -> None:
+    page.goto(playground.url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    act_as(page, "U0BOB")
+    page.locator("#home-entry").click()
+    home = page.locator("#messages .home-view")
+    expect(home).to_contain_text("Open incidents (0)")
+    expect(page.locator("#channel-title")).to_have_text("Incident Bot · Home")
+    expect(page.locator("#composer")).to_be_hidden()
+    home.locator("button[data-action-id='home_declare']").click()
+    modal = page.locator("#modal-overlay form.modal")
+    expect(modal.locator(".modal-title")).to_have_text("Declare an incident")
