@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.events import DeliveryFailed, MalformedEvent, decode
+from bot.domain.followups import FollowUpView
 from bot.logs import OutageLog, incident_scope
 from bot.services.failures import report_failure
 from bot.services.lanes import Lanes
 from bot.services.outbox import Delivery, GiveUp, Notifier, RetryLater
 from bot.services.read_models import EntryView, entry_view, incident_view
+from bot.storage import followups as follow_ups
 from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.db import DatabaseUnavailable, UnitOfWork
@@ -240,6 +242,7 @@ class OutboxDispatcher:
                 incident=view,
                 load_entry=self._entry_loader(),
                 load_entries=self._entries_loader(msg.incident_id),
+                load_followups=self._followups_loader(msg.incident_id),
             )
         with incident_scope(view.ref if view else None):
             outcome, error, retry_after, refused = "done", "", None, None
@@ -340,6 +343,15 @@ class OutboxDispatcher:
                 return []
             with self.uow() as session:
                 return [entry_view(e) for e in repo.timeline(session, incident_id)]
+
+        return load
+
+    def _followups_loader(self, incident_id: int | None) -> Callable[[], list[FollowUpView]]:
+        def load() -> list[FollowUpView]:
+            if incident_id is None:
+                return []
+            with self.uow() as session:
+                return [follow_ups.view(f) for f in follow_ups.of_incident(session, incident_id, open_only=True)]
 
         return load
 

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from bot.domain.durations import format_duration
 from bot.domain.export_text import emoji_text, plain_text
+from bot.domain.followups import FollowUpView
 from bot.domain.status import Status
 from bot.playbooks.templates import TEMPLATE_NAMES, Templates
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
 from bot.services.read_models import EntryView, IncidentView, entry_view, incident_view
+from bot.storage import followups as follow_ups
 from bot.storage import repositories as repo
 
 # What people type after ``/incident draft``, to the template it means.
@@ -87,8 +89,26 @@ def stamp(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
+def action_items(followups: Sequence[FollowUpView], person: Person) -> str:
+    """The follow-ups as a Markdown task list: ``- [ ] #1 Add an alert (owner: Bob Baker, due 2026-12-15)``."""
+    lines = []
+    for item in followups:
+        details = ([f"owner: {person(item.owner_id)}"] if item.owner_id else []) + (
+            [f"due {item.due_on.isoformat()}"] if item.due_on else []
+        )
+        if item.done_at:
+            details.append(f"done {item.done_at.strftime('%Y-%m-%d')}")
+        mark = "x" if item.done_at else " "
+        lines.append(f"- [{mark}] #{item.number} {item.text}" + (f" ({', '.join(details)})" if details else ""))
+    return "\n".join(lines)
+
+
 def draft_values(
-    incident: IncidentView, entries: Sequence[EntryView], now: datetime, person: Person
+    incident: IncidentView,
+    entries: Sequence[EntryView],
+    now: datetime,
+    person: Person,
+    followups: Sequence[FollowUpView] = (),
 ) -> dict[str, object]:
     """Every template placeholder's value for this incident; unknown ones are left empty."""
 
@@ -130,7 +150,7 @@ def draft_values(
         "eta": "",
         "status_page": "",
         "timeline": timeline,
-        "action_items": "",
+        "action_items": action_items(followups, person),
         "postmortem_due": stamp(resolved + due) if resolved and due else "",
     }
     # Drafts leave Slack: no <@U…> mentions, raw e-mail addresses or shortcodes in what gets pasted.
@@ -163,11 +183,12 @@ class DraftService:
                 raise IncidentNotFound()
             incident = incident_view(row)
             entries = [entry_view(e) for e in repo.timeline(session, incident_id)]
+            followups = [follow_ups.view(f, row) for f in follow_ups.of_incident(session, incident_id)]
         if name == "resolution" and incident.status is not Status.RESOLVED:
             raise UserError(
                 f"*{incident.ref}* is not resolved yet; `/incident resolve <summary>` first, "
                 "then draft the resolution notice."
             )
-        values = draft_values(incident, entries, self.ctx.clock(), person)
+        values = draft_values(incident, entries, self.ctx.clock(), person, followups)
         text = emoji_text(templates.render(name, values) or "")
         return Draft(name, LABELS[name], incident, text.strip())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.domain.events import OutboxEvent
+from bot.domain.followups import FollowUpView
 from bot.services.read_models import EntryView, IncidentView
 
 
@@ -40,6 +41,8 @@ class Delivery:
     incident: IncidentView | None
     load_entry: Callable[[int], EntryView | None]
     load_entries: Callable[[], list[EntryView]]
+    # The incident's open follow-ups, read when asked (a summary shows them).
+    load_followups: Callable[[], list[FollowUpView]] = field(default=lambda: [])
     incident_patch: dict[str, Any] = field(default_factory=dict)
     entry_patches: dict[int, dict[str, Any]] = field(default_factory=dict)
 

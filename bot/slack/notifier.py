@@ -381,7 +381,7 @@ class SlackNotifier:
 
     def summary(self, d: Delivery, event: SummaryRequested) -> None:
         inc = self._incident(d)
-        blocks = messages.summary_message(inc, d.load_entries(), self.clock())
+        blocks = messages.summary_message(inc, d.load_entries(), self.clock(), d.load_followups())
         self.post(d, "message", self.channel(d), blocks, f"Summary of {inc.ref}")
 
     def generic_post(self, d: Delivery, event: SlackPost) -> None:

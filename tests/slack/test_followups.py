@@ -12,6 +12,7 @@ import pytest
 
 from bot.domain.followups import OVERDUE_EFFECT
 from bot.slack import ids
+from bot.slack.blocks.messages import SUMMARY_FOLLOWUPS_BLOCK
 from bot.storage import repositories as repo
 from tests.harness import (
     SHIPPED_PLAYBOOKS,
@@ -195,3 +196,31 @@ def test_the_overdue_dm_reaches_the_owner_with_a_done_button(sqlite_url: str) ->
         wait_until(lambda: _followups(bot, inc.id)[0].done_by == "U0BOB", what="closed from the DM")
     finally:
         bot.stop()
+
+
+def test_summary_and_postmortem_draft_show_the_follow_ups(bot_sqlite: BotHarness) -> None:
+    bot = bot_sqlite
+    inc = bot.declare("SEV2 checkout slow")
+    ch = str(inc.channel_id)
+    bot.command("followup Raise the pool size", channel=ch)
+    bot.settle()
+    bot.command("followup Add an alert on queue depth <@U0BOB|bob> due 2099-01-31", channel=ch)
+    bot.settle()
+    bot.command("followup done 1", channel=ch)
+    bot.settle()
+
+    bot.command("summary", channel=ch)
+    bot.settle()
+    summary = next(m for m in reversed(bot.workspace.messages(ch)) if m.text.startswith("Summary of"))
+    listed = block_text(find_block(summary, SUMMARY_FOLLOWUPS_BLOCK))
+    assert "Open follow-ups* (1)" in listed
+    assert "*#2* · Add an alert on queue depth · owner <@U0BOB> · due 2099-01-31" in listed
+    assert "Raise the pool size" not in listed  # closed
+
+    bot.command("resolve Pool raised root cause: a slow query held connections", channel=ch)
+    bot.settle()
+    bot.command("draft postmortem", channel=ch)
+    draft = _ephemeral(bot, "Draft: Post-mortem", ch)
+    text = "\n".join(b["text"]["text"] for b in draft.blocks if b["type"] == "section")
+    assert "- [x] #1 Raise the pool size (done " in text
+    assert "- [ ] #2 Add an alert on queue depth (owner: Bob Baker, due 2099-01-31)" in text

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.durations import format_duration
+from bot.domain.followups import FollowUpView
 from bot.domain.roles import Role
 from bot.domain.status import Status
 from bot.domain.text import plain as plain_text
@@ -33,8 +34,11 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
+from bot.slack.blocks.followups import followup_line
 
 MAX_LIST = 40
+MAX_SUMMARY_FOLLOWUPS = 15
+SUMMARY_FOLLOWUPS_BLOCK = "summary_followups"
 
 
 def _section(text: str) -> SectionBlock:
@@ -190,7 +194,9 @@ def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Bloc
     return blocks
 
 
-def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: datetime) -> list[Block]:
+def summary_message(
+    incident: IncidentView, entries: Sequence[EntryView], now: datetime, followups: Sequence[FollowUpView] = ()
+) -> list[Block]:
     roles = "\n".join(f"• *{h.role.name}:* {mention(h.user_id)}" for h in incident.roles)
     recent = [
         e
@@ -226,7 +232,20 @@ def summary_message(incident: IncidentView, entries: Sequence[EntryView], now: d
             f"*Latest*\n{incident.last_update_text or incident.resolution_summary or '_no update yet_'}"
         ),
         _section(f"*Recent timeline*\n{lines or '_nothing yet_'}"),
+        _followups_section(followups, now),
     ]
+
+
+def _followups_section(followups: Sequence[FollowUpView], now: datetime) -> SectionBlock:
+    """The open follow-ups, numbered as ``/incident followup done <n>`` takes them."""
+    shown = [f"• {followup_line(item, now)}" for item in followups[:MAX_SUMMARY_FOLLOWUPS]]
+    if len(followups) > MAX_SUMMARY_FOLLOWUPS:
+        shown.append(f"_and {len(followups) - MAX_SUMMARY_FOLLOWUPS} more: `/incident followups`_")
+    body = "\n".join(shown) or "_none_"
+    return SectionBlock(
+        block_id=SUMMARY_FOLLOWUPS_BLOCK,
+        text=MarkdownTextObject(text=cut(f"*Open follow-ups* ({len(followups)})\n{body}", SECTION_TEXT)),
+    )
 
 
 def delivery_failed_text(incident: IncidentView, what: str, error: str) -> str:
