@@ -16,14 +16,13 @@ from typing import Any
 
 from slack_bolt import Respond
 
+from bot.services.errors import StorageUnavailable
 from bot.services.registry import Services
 
 log = logging.getLogger(__name__)
 
-DATABASE_UNREACHABLE = (
-    ":warning: The incident bot cannot reach its database right now, so nothing was done. "
-    "Please try again in a moment."
-)
+# The same words as any other answer during a database outage; here nothing was saved, so nothing is done.
+DATABASE_UNREACHABLE = f":warning: {StorageUnavailable.MESSAGE} Nothing was done."
 # Parts of an interaction payload the handlers never read: the clicked message can be kilobytes of blocks.
 _NOT_KEPT = ("message",)
 
