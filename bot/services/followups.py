@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.followups import FollowUpView, today
 from bot.services.context import ServiceContext
-from bot.services.errors import IncidentNotFound, UserError
+from bot.services.errors import AlreadyHandled, IncidentNotFound, UserError
 from bot.services.home import IncidentVisibility
 from bot.services.read_models import IncidentView, incident_view
 from bot.storage import followups as store
@@ -39,7 +39,13 @@ class FollowUpService:
         self.visibility = visibility
 
     def add(
-        self, incident_id: int, actor_id: str, text: str, owner_id: str | None = None, due_on: date | None = None
+        self,
+        incident_id: int,
+        actor_id: str,
+        text: str,
+        owner_id: str | None = None,
+        due_on: date | None = None,
+        request_key: str | None = None,
     ) -> FollowUpView:
         now = self.ctx.clock()
         if due_on is not None and due_on < today(now):
@@ -48,6 +54,8 @@ class FollowUpService:
                 "Give a due date from today on. Nothing was recorded."
             )
         with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This follow-up was already recorded.")
             incident = self._load(session, incident_id, lock=True)
             row = store.add(
                 session, incident, text, owner_id=owner_id, due_on=due_on, created_by=actor_id, at=now
@@ -66,9 +74,13 @@ class FollowUpService:
             )
             return store.view(row, incident)
 
-    def close(self, incident_id: int, number: int, actor_id: str) -> FollowUpView:
+    def close(
+        self, incident_id: int, number: int, actor_id: str, request_key: str | None = None
+    ) -> FollowUpView:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
+            if request_key and not repo.claim_request(session, request_key):
+                raise AlreadyHandled("This follow-up was already closed.")
             incident = self._load(session, incident_id, lock=True)
             self._require_member(incident, actor_id)
             row = store.by_number(session, incident.id, number, lock=True)

@@ -23,6 +23,7 @@ from tests.harness import (
     start_bot,
     wait_until,
 )
+from tests.slack.test_write_before_ack import Clock, _command, _twice
 
 
 @pytest.fixture
@@ -224,3 +225,20 @@ def test_summary_and_postmortem_draft_show_the_follow_ups(bot_sqlite: BotHarness
     text = "\n".join(b["text"]["text"] for b in draft.blocks if b["type"] == "section")
     assert "- [x] #1 Raise the pool size (done " in text
     assert "- [ ] #2 Add an alert on queue depth (owner: Bob Baker, due 2099-01-31)" in text
+
+
+def test_acknowledged_follow_up_commands_are_redone_once(database_url: str) -> None:
+    clock = Clock()
+    bot = start_bot(database_url, clock=clock)
+    try:
+        inc = bot.declare("SEV2 checkout slow")
+        ch = str(inc.channel_id)
+        body, key = _command(bot, "U0ALICE", ch, "followup Add an alert <@U0BOB|bob>")
+        _twice(bot, clock, "command", body, key)
+        body, key = _command(bot, "U0ALICE", ch, "followup done 1")
+        _twice(bot, clock, "command", body, key)
+        [item] = _followups(bot, inc.id)
+        assert (item.number, item.owner_id, item.done_by) == (1, "U0BOB", "U0ALICE")
+        assert _kinds(bot, inc.id).count("followup_added") == _kinds(bot, inc.id).count("followup_done") == 1
+    finally:
+        bot.stop()

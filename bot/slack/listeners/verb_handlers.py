@@ -164,12 +164,14 @@ def _draft(cmd: g.Draft, req: CommandRequest, inc: IncidentView) -> None:
 def _followup(cmd: g.AddFollowup, req: CommandRequest, inc: IncidentView) -> None:
     if cmd.owner_id:
         require_person(req.client, cmd.owner_id)
-    item = req.services.followups.add(inc.id, req.user_id, cmd.text, cmd.owner_id, cmd.due_on)
+    item = req.services.followups.add(
+        inc.id, req.user_id, cmd.text, cmd.owner_id, cmd.due_on, request_key=req.request_key or None
+    )
     req.say(f":pushpin: Follow-up recorded: {fu_blocks.followup_line(item)}")
 
 
 def _followup_done(cmd: g.CloseFollowup, req: CommandRequest, inc: IncidentView) -> None:
-    item = req.services.followups.close(inc.id, cmd.number, req.user_id)
+    item = req.services.followups.close(inc.id, cmd.number, req.user_id, request_key=req.request_key or None)
     req.say(f":white_check_mark: Follow-up #{item.number} closed: {item.text}")
 
 
@@ -235,5 +237,7 @@ WRITES: frozenset[Verb] = frozenset(
         Verb.RESOLVE,
         Verb.REOPEN,
         Verb.SUMMARY,
+        Verb.FOLLOWUP,
+        Verb.FOLLOWUP_DONE,
     }
 )
