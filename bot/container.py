@@ -49,6 +49,7 @@ from bot.services.ports import Pager
 from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
+from bot.services.summaries import SummaryService
 from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
 from bot.slack.directory import SlackDirectory
@@ -160,6 +161,7 @@ def build_container(
         oncall=OnCallQuery(oncall, clock, people),
         home=HomeService(ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items),
         followups=followups,
+        summaries=SummaryService(ctx),
         claim_event=_event_claimer(uow, redis_client),
         pending=PendingRequests(uow, clock),
     )

@@ -49,6 +49,8 @@ class IncidentView:
     resolved_at: datetime | None
     severity_levels: tuple[Severity, ...] = field(default=())
     root_cause: str = ""
+    summary_ts: str | None = None
+    broadcast_digest: str | None = None
 
     @property
     def commander_id(self) -> str | None:
@@ -120,6 +122,8 @@ def incident_view(incident: Incident) -> IncidentView:
         resolved_at=incident.resolved_at,
         severity_levels=tuple(levels),
         root_cause=incident.root_cause,
+        summary_ts=incident.summary_ts,
+        broadcast_digest=incident.broadcast_digest,
     )
 
 

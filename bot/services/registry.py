@@ -17,6 +17,7 @@ from bot.services.incidents import IncidentService
 from bot.services.pending import PendingRequests
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
+from bot.services.summaries import SummaryService
 
 
 class PersonLookup(Protocol):
@@ -48,6 +49,8 @@ class Services:
     # The App Home tab: what each person sees, and joining an incident from it.
     home: HomeService
     followups: FollowUpService
+    # What a summary or a newcomer's catch-up shows.
+    summaries: SummaryService
     # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
     claim_event: Callable[[str], bool]
     # Requests written before they are acknowledged, redone after a crash.

@@ -35,7 +35,7 @@ from bot.domain.roles import COMMANDER
 from bot.playbooks.checklists import Checklists
 from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.read_models import EntryView, IncidentView
-from bot.slack.blocks import card, messages
+from bot.slack.blocks import broadcast, card, messages, summary
 from bot.slack.blocks.common import MESSAGE_TEXT, cut
 from bot.slack.gateway import SlackCallFailed, SlackGateway
 
@@ -143,6 +143,31 @@ class SlackNotifier:
                 topic_text = card.topic_for(inc, self.slack.person_name)
                 self.slack.call("conversations.setTopic", channel=inc.channel_id, topic=topic_text)
             d.mark("topic")
+        self.refresh_broadcast(d)
+
+    def refresh_broadcast(self, d: Delivery) -> None:
+        """Bring the declaration in the broadcast channel up to date, unless it already shows this state.
+
+        Every delivery renders the incident as stored when it runs, so a burst of changes committed before
+        the first of their deliveries is shown by one edit; the later ones find the same digest and skip.
+        A private incident's broadcast never carries details, so it is left as it is.
+        """
+        inc = self._current(d)
+        if inc.private or not inc.broadcast_ts or not inc.broadcast_channel_id or d.done("broadcast_refreshed"):
+            return
+        blocks, text = broadcast.broadcast_message(inc), broadcast.broadcast_text(inc)
+        digest = broadcast.digest(blocks, text)
+        if digest != inc.broadcast_digest:
+            with self.best_effort(d, "broadcast_refreshed"):
+                self.slack.call(
+                    "chat.update",
+                    channel=inc.broadcast_channel_id,
+                    ts=inc.broadcast_ts,
+                    blocks=_dicts(blocks),
+                    text=cut(text, MESSAGE_TEXT),
+                )
+                d.patch_incident(broadcast_digest=digest)
+        d.mark("broadcast_refreshed")
 
     def _current(self, d: Delivery) -> IncidentView:
         inc = self._incident(d)
@@ -228,14 +253,13 @@ class SlackNotifier:
         if not inc.private and not inc.broadcast_ts and not d.done("failed:broadcast"):
             with self.best_effort(d, "broadcast"):
                 broadcast_id = self.slack.broadcast_channel_id()
-                ts = self.post(
-                    d,
-                    "broadcast",
-                    broadcast_id,
-                    messages.broadcast_declaration(inc),
-                    f"{inc.severity.id} declared: {inc.title}",
+                blocks, text = broadcast.broadcast_message(inc), broadcast.broadcast_text(inc)
+                ts = self.post(d, "broadcast", broadcast_id, blocks, text)
+                d.patch_incident(
+                    broadcast_channel_id=broadcast_id,
+                    broadcast_ts=ts,
+                    broadcast_digest=broadcast.digest(blocks, text),
                 )
-                d.patch_incident(broadcast_channel_id=broadcast_id, broadcast_ts=ts)
 
     def _link_declared_entry(self, d: Delivery, event: IncidentDeclared, channel: str, ts: str | None) -> None:
         """The declaration's timeline row points at the pinned card."""
@@ -380,9 +404,42 @@ class SlackNotifier:
         self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
 
     def summary(self, d: Delivery, event: SummaryRequested) -> None:
-        inc = self._incident(d)
-        blocks = messages.summary_message(inc, d.load_entries(), self.clock(), d.load_followups())
-        self.post(d, "message", self.channel(d), blocks, f"Summary of {inc.ref}")
+        """Post the summary, or edit the one posted before (its ts is kept) and point the asker at it."""
+        inc = self._current(d)
+        channel = self.channel(d)
+        blocks = summary.summary_message(inc, d.load_entries(), self.clock())
+        text = summary.summary_text(inc)
+        if inc.summary_ts and not d.done("message"):
+            resp = self.slack.call(
+                "chat.update",
+                channel=channel,
+                ts=inc.summary_ts,
+                blocks=_dicts(blocks),
+                text=cut(text, MESSAGE_TEXT),
+                tolerate=("message_not_found", "cant_update_message"),
+            )
+            if resp.get("ok"):
+                d.mark("message", inc.summary_ts)
+                self._point_to_summary(d, event, channel, inc.summary_ts)
+                return
+        ts = self.post(d, "message", channel, blocks, text)
+        if ts and ts != inc.summary_ts:
+            d.patch_incident(summary_ts=ts)
+
+    def _point_to_summary(self, d: Delivery, event: SummaryRequested, channel: str, ts: str) -> None:
+        if not event.actor or d.done("pointed"):
+            return
+        link = self.slack.permalink(channel, ts)
+        where = f"<{link}|the summary message>" if link else "the summary message above"
+        with self.best_effort(d, "pointed"):
+            self.slack.call(
+                "chat.postEphemeral",
+                channel=channel,
+                user=event.actor,
+                text=f":arrows_counterclockwise: Brought {where} up to date.",
+                tolerate=("user_not_in_channel",),
+            )
+        d.mark("pointed")
 
     def generic_post(self, d: Delivery, event: SlackPost) -> None:
         """A prepared message (used by other features)."""

@@ -90,6 +90,10 @@ class Incident(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     broadcast_channel_id: Mapped[str | None] = mapped_column(String(32), default=None)
     broadcast_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    # What the broadcast message last showed (a digest), so an edit that would change nothing is skipped.
+    broadcast_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The `/incident summary` message, edited in place when the summary is asked for again.
+    summary_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     impact: Mapped[str] = mapped_column(Text, default="")
     last_update_text: Mapped[str] = mapped_column(Text, default="")
     last_update_by: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -17,12 +15,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.durations import format_duration
-from bot.domain.followups import FollowUpView
 from bot.domain.roles import Role
 from bot.domain.status import Status
 from bot.domain.text import plain as plain_text
 from bot.services.read_models import EntryView, IncidentView
-from bot.slack import ids
 from bot.slack.blocks.common import (
     HEADER_TEXT,
     SECTION_TEXT,
@@ -34,7 +30,6 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
-from bot.slack.blocks.followups import followup_line
 
 MAX_LIST = 40
 MAX_SUMMARY_FOLLOWUPS = 15
@@ -151,32 +146,6 @@ def reopen_message(incident: IncidentView, entry: EntryView) -> list[Block]:
     return [_section(f":leftwards_arrow_with_hook: Reopened by {mention(entry.actor_id)}: {entry.text}")]
 
 
-def broadcast_declaration(incident: IncidentView) -> list[Block]:
-    sev = incident.severity
-    return [
-        _section(
-            f"{severity_emoji(sev)} *{sev.label}* declared: *{incident.title}*\n"
-            f"{channel_link(incident.channel_id, incident.channel_name)} · {incident.ref}"
-        ),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*Status*\n{status_text(incident.status)}"),
-                MarkdownTextObject(text=f"*Incident Commander*\n{mention(incident.commander_id)}"),
-                MarkdownTextObject(text=f"*Reporter*\n{mention(incident.reporter_id)}"),
-                MarkdownTextObject(text=f"*Started*\n{when(incident.declared_at)}"),
-            ]
-        ),
-        ActionsBlock(
-            block_id="broadcast_actions",
-            elements=[
-                ButtonElement(
-                    text="Join channel", action_id=ids.JOIN, value=str(incident.id), style="primary"
-                )
-            ],
-        ),
-    ]
-
-
 def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Block]:
     if not incidents:
         return [_section(":sunny: No open incidents.")]
@@ -192,60 +161,6 @@ def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Bloc
     if len(incidents) > MAX_LIST:
         blocks.append(_context(f"…and {len(incidents) - MAX_LIST} more."))
     return blocks
-
-
-def summary_message(
-    incident: IncidentView, entries: Sequence[EntryView], now: datetime, followups: Sequence[FollowUpView] = ()
-) -> list[Block]:
-    roles = "\n".join(f"• *{h.role.name}:* {mention(h.user_id)}" for h in incident.roles)
-    recent = [
-        e
-        for e in entries
-        if e.kind
-        in (
-            "update",
-            "heartbeat",
-            "note",
-            "severity_changed",
-            "role_assigned",
-            "resolved",
-            "reopened",
-            "acknowledged",
-        )
-    ][-12:]
-    lines = "\n".join(
-        f"• {when(e.occurred_at, '{time}')} {mention(e.actor_id, '')} {e.kind.replace('_', ' ')}: {cut(e.text, 200)}"
-        for e in recent
-    )
-    return [
-        HeaderBlock(text=cut(f"Summary: {incident.ref} {plain_text(incident.title)}", HEADER_TEXT)),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*Severity*\n{severity_text(incident.severity)}"),
-                MarkdownTextObject(text=f"*Status*\n{status_text(incident.status)}"),
-                MarkdownTextObject(text=f"*Open for*\n{format_duration(incident.duration(now))}"),
-                MarkdownTextObject(text=f"*Acknowledged*\n{when(incident.acknowledged_at)}"),
-            ]
-        ),
-        _section(f"*Roles*\n{roles or '_none_'}"),
-        _section(
-            f"*Latest*\n{incident.last_update_text or incident.resolution_summary or '_no update yet_'}"
-        ),
-        _section(f"*Recent timeline*\n{lines or '_nothing yet_'}"),
-        _followups_section(followups, now),
-    ]
-
-
-def _followups_section(followups: Sequence[FollowUpView], now: datetime) -> SectionBlock:
-    """The open follow-ups, numbered as ``/incident followup done <n>`` takes them."""
-    shown = [f"• {followup_line(item, now)}" for item in followups[:MAX_SUMMARY_FOLLOWUPS]]
-    if len(followups) > MAX_SUMMARY_FOLLOWUPS:
-        shown.append(f"_and {len(followups) - MAX_SUMMARY_FOLLOWUPS} more: `/incident followups`_")
-    body = "\n".join(shown) or "_none_"
-    return SectionBlock(
-        block_id=SUMMARY_FOLLOWUPS_BLOCK,
-        text=MarkdownTextObject(text=cut(f"*Open follow-ups* ({len(followups)})\n{body}", SECTION_TEXT)),
-    )
 
 
 def delivery_failed_text(incident: IncidentView, what: str, error: str) -> str:

@@ -1,4 +1,4 @@
-"""Events API: de-duplicates Slack's retries and greets people who join an incident channel."""
+"""Events API: de-duplicates Slack's retries and catches up people who join an incident channel."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services.errors import StorageUnavailable, UserError
 from bot.services.registry import Services
-from bot.slack.blocks import card
+from bot.slack.blocks import summary
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +32,24 @@ def register(app: App, services: Services) -> None:
         return next()
 
     @app.event("member_joined_channel")
-    def member_joined(event: dict[str, Any], client: WebClient) -> None:
+    def member_joined(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """A newcomer sees the summary, to themselves; the bot and the reporter, there from the start, do not."""
         channel, user = event.get("channel", ""), event.get("user", "")
+        if not user or user == context.bot_user_id:
+            return
         try:
-            incident = services.incidents.by_channel(channel)
+            facts = services.summaries.for_channel(channel)
         except UserError:
             return
-        now = services.ctx.clock()
+        if user == facts.incident.reporter_id:
+            return
+        blocks = summary.summary_message(facts.incident, facts.entries, services.ctx.clock())
         try:
             client.chat_postEphemeral(
                 channel=channel,
                 user=user,
-                text=card.card_fallback_text(incident),
-                blocks=[b.to_dict() for b in card.incident_card(incident, now, interactive=False)],
+                text=summary.summary_text(facts.incident),
+                blocks=[b.to_dict() for b in blocks],
             )
         except SlackApiError as exc:
-            log.info("could not greet %s in %s: %s", user, channel, exc.response.get("error"))
+            log.info("could not catch up %s in %s: %s", user, channel, exc.response.get("error"))
