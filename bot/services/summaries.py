@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.followups import FollowUpView
 from bot.logs import bind_incident
 from bot.services.context import ServiceContext
 from bot.services.errors import NotAnIncidentChannel
 from bot.services.read_models import EntryView, IncidentView, entry_view, incident_view
+from bot.storage import followups
 from bot.storage import repositories as repo
 
 
@@ -15,6 +17,7 @@ from bot.storage import repositories as repo
 class SummaryFacts:
     incident: IncidentView
     entries: tuple[EntryView, ...]
+    follow_ups: tuple[FollowUpView, ...] = ()
 
 
 class SummaryService:
@@ -31,4 +34,10 @@ class SummaryService:
                 raise NotAnIncidentChannel("")
             bind_incident(incident.ref)
             entries = tuple(entry_view(e) for e in repo.timeline(session, incident.id))
-            return SummaryFacts(incident_view(incident), entries)
+            open_ones = tuple(followups.view(f) for f in followups.of_incident(session, incident.id, open_only=True))
+            return SummaryFacts(incident_view(incident), entries, open_ones)
+
+    def open_follow_ups(self, incident_id: int) -> list[FollowUpView]:
+        """The incident's open follow-ups, by number."""
+        with self.ctx.uow() as session:
+            return [followups.view(f) for f in followups.of_incident(session, incident_id, open_only=True)]

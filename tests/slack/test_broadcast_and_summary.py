@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.domain.events import IncidentUpdated
@@ -9,7 +10,7 @@ from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks import broadcast as b
 from bot.slack.blocks import summary as s
-from bot.storage import outbox
+from bot.storage import followups, outbox
 from bot.storage import repositories as repo
 from tests.harness import BotHarness, block_text, find_block, find_button, wait_until
 
@@ -194,3 +195,29 @@ def fresh_severity(bot: BotHarness, inc: IncidentView) -> Any:
     severity = bot.container.services.incidents.get(inc.id).severity
     assert severity.id == "SEV1"
     return severity
+
+
+def test_summary_lists_the_open_follow_ups(bot_sqlite: BotHarness) -> None:
+    bot, ws = bot_sqlite, bot_sqlite.workspace
+    inc = bot.declare("SEV3 invoices missing")
+    ch = inc.channel_id or ""
+    now = bot.container.services.ctx.clock()
+    with bot.container.uow() as session:
+        incident = repo.get_incident(session, inc.id)
+        assert incident is not None
+        followups.add(session, incident, "Alert on invoice lag", owner_id="U0BOB", due_on=date(2020, 1, 31),
+                      created_by="U0ALICE", at=now)
+        done = followups.add(session, incident, "Restart the worker", owner_id=None, due_on=None,
+                             created_by="U0ALICE", at=now)
+        done.done_at, done.done_by = now, "U0ALICE"
+    bot.command("summary", channel=ch)
+    bot.settle()
+    message = ws.message(ch, bot.container.services.incidents.get(inc.id).summary_ts or "")
+    assert message is not None
+    needs = block_text(find_block(message, s.NEEDS))
+    assert "Follow-up #1: Alert on invoice lag · owner <@U0BOB> · *overdue*, was due 2020-01-31" in needs
+    assert "Restart the worker" not in needs  # closed
+    # The newcomer's catch-up shows the same.
+    bot.driver.user_joins("U0DAVE", ch)
+    catch_up = wait_until(lambda: ws.ephemerals("U0DAVE", ch), what="catch-up")
+    assert "Alert on invoice lag" in block_text(find_block(catch_up[0].blocks, s.NEEDS))

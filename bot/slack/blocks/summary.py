@@ -8,6 +8,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.domain.durations import format_duration
+from bot.domain.followups import FollowUpView
 from bot.domain.roles import COMMANDER
 from bot.domain.status import Status
 from bot.domain.text import plain
@@ -32,6 +33,7 @@ NEEDS = "summary_needs"
 FOOTER = "summary_footer"
 KEY_EVENTS = 12
 EVENT_TEXT = 180
+MAX_FOLLOW_UPS = 8
 
 # Timeline kinds worth a line in a summary, and how each line starts.
 _KEY_KINDS = {
@@ -61,10 +63,10 @@ def summary_message(
     incident: IncidentView,
     entries: Sequence[EntryView],
     now: datetime,
-    follow_ups: Sequence[str] = (),
+    follow_ups: Sequence[FollowUpView] = (),
 ) -> list[Block]:
     """Header and facts, then what is happening (Conditions), who does what and what was done (Actions),
-    and what is outstanding (Needs). ``follow_ups`` are the open follow-ups, one line each, when recorded."""
+    and what is outstanding (Needs), open follow-ups included."""
     return [
         HeaderBlock(block_id=HEADER, text=cut(f"Summary: {incident.ref} {plain(incident.title)}", HEADER_TEXT)),
         SectionBlock(
@@ -148,7 +150,16 @@ def _timeline(entries: Sequence[EntryView]) -> str:
     return "\n".join(lines)
 
 
-def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[str]) -> list[str]:
+def _follow_up(item: FollowUpView, now: datetime) -> str:
+    parts = [f"Follow-up #{item.number}: {cut(plain_line(item.text), EVENT_TEXT)}"]
+    if item.owner_id:
+        parts.append(f"owner {mention(item.owner_id)}")
+    if item.due_on is not None:
+        parts.append(("*overdue*, was due " if item.is_overdue(now) else "due ") + item.due_on.isoformat())
+    return " · ".join(parts)
+
+
+def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpView]) -> list[str]:
     needs: list[str] = []
     if incident.status.is_open:
         needs += [f"No *{h.role.name}* assigned" for h in incident.roles if h.role.id == COMMANDER and not h.user_id]
@@ -162,5 +173,8 @@ def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[str]) -> 
         within = incident.severity.postmortem_within
         if within and incident.resolved_at is not None:
             needs.append(f"Post-mortem due by {when(incident.resolved_at + within)}")
-    needs += [f"Follow-up: {f}" for f in follow_ups]
+    shown = [f for f in follow_ups if f.is_open][:MAX_FOLLOW_UPS]
+    needs += [_follow_up(f, now) for f in shown]
+    if len([f for f in follow_ups if f.is_open]) > len(shown):
+        needs.append(f"_and {len([f for f in follow_ups if f.is_open]) - len(shown)} more open follow-ups_")
     return needs or ["_Nothing outstanding recorded._"]

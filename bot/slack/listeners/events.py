@@ -43,7 +43,9 @@ def register(app: App, services: Services) -> None:
             return
         if user == facts.incident.reporter_id:
             return
-        blocks = summary.summary_message(facts.incident, facts.entries, services.ctx.clock())
+        blocks = summary.summary_message(
+            facts.incident, facts.entries, services.ctx.clock(), facts.follow_ups
+        )
         try:
             client.chat_postEphemeral(
                 channel=channel,
