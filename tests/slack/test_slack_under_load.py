@@ -12,7 +12,8 @@ import pytest
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.services.read_models import IncidentView
-from tests.harness import BotHarness, shows, start_bot, wait_until
+from bot.slack.blocks import broadcast as broadcast_blocks
+from tests.harness import BotHarness, block_text, shows, start_bot, wait_until
 from tests.scheduling.helpers import fast_bot, fired, nudges, pages, stop_scheduling
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,8 @@ def _cards(bot: BotHarness, inc: IncidentView) -> list[Any]:
 
 def _broadcasts(bot: BotHarness, inc: IncidentView) -> list[Any]:
     channel = bot.workspace.channel_id("incidents")
-    return [m for m in bot.workspace.messages(channel) if m.text == f"{inc.severity.id} declared: {inc.title}"]
+    heads = [(m, [b for b in m.blocks if b.get("block_id") == broadcast_blocks.HEAD]) for m in bot.workspace.messages(channel)]
+    return [m for m, head in heads if head and f"· {inc.ref}" in block_text(head[0])]
 
 
 def test_thirty_concurrent_declarations_drain_within_slacks_tiers(sqlite_url: str) -> None:
