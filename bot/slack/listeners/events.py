@@ -54,4 +54,4 @@ def register(app: App, services: Services) -> None:
                 blocks=[b.to_dict() for b in blocks],
             )
         except SlackApiError as exc:
-            log.info("could not catch up %s in %s: %s", user, channel, exc.response.get("error"))
+            log.info("could not greet %s in %s with the catch-up: %s", user, channel, exc.response.get("error"))
