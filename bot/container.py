@@ -167,7 +167,7 @@ def build_container(
     )
 
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
-    notifier = SlackNotifier(gateway, clock, lambda: loaded.checklists, services.summaries.open_follow_ups)
+    notifier = SlackNotifier(gateway, clock, lambda: loaded.checklists)
     paging = PagingHandlers(
         SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )

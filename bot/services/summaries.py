@@ -37,7 +37,3 @@ class SummaryService:
             open_ones = tuple(followups.view(f) for f in followups.of_incident(session, incident.id, open_only=True))
             return SummaryFacts(incident_view(incident), entries, open_ones)
 
-    def open_follow_ups(self, incident_id: int) -> list[FollowUpView]:
-        """The incident's open follow-ups, by number."""
-        with self.ctx.uow() as session:
-            return [followups.view(f) for f in followups.of_incident(session, incident_id, open_only=True)]

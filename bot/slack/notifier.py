@@ -30,7 +30,6 @@ from bot.domain.events import (
     SlackPost,
     SummaryRequested,
 )
-from bot.domain.followups import FollowUpView
 from bot.domain.naming import channel_name_for
 from bot.domain.roles import COMMANDER
 from bot.playbooks.checklists import Checklists
@@ -56,13 +55,10 @@ class SlackNotifier:
         gateway: SlackGateway,
         clock: Callable[[], datetime],
         checklists: Callable[[], Checklists] = Checklists,
-        follow_ups: Callable[[int], Sequence[FollowUpView]] = lambda incident_id: (),
     ) -> None:
         self.slack = gateway
         self.clock = clock
         self.checklists = checklists
-        # An incident's open follow-ups, for its summary.
-        self.follow_ups = follow_ups
 
     # -- helpers -------------------------------------------------------------------------------
     @contextmanager
@@ -411,7 +407,7 @@ class SlackNotifier:
         """Post the summary, or edit the one posted before (its ts is kept) and point the asker at it."""
         inc = self._current(d)
         channel = self.channel(d)
-        blocks = summary.summary_message(inc, d.load_entries(), self.clock(), self.follow_ups(inc.id))
+        blocks = summary.summary_message(inc, d.load_entries(), self.clock(), d.load_followups())
         text = summary.summary_text(inc)
         if inc.summary_ts and not d.done("message"):
             resp = self.slack.call(

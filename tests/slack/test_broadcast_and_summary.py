@@ -214,10 +214,12 @@ def test_summary_lists_the_open_follow_ups(bot_sqlite: BotHarness) -> None:
     bot.settle()
     message = ws.message(ch, bot.container.services.incidents.get(inc.id).summary_ts or "")
     assert message is not None
-    needs = block_text(find_block(message, s.NEEDS))
-    assert "Follow-up #1: Alert on invoice lag · owner <@U0BOB> · *overdue*, was due 2020-01-31" in needs
-    assert "Restart the worker" not in needs  # closed
+    listed = block_text(find_block(message, s.FOLLOW_UPS))
+    assert listed.startswith("*Open follow-ups* (1)")
+    assert "*#1* · Alert on invoice lag · owner <@U0BOB> · due 2020-01-31 *(overdue)*" in listed
+    assert "Restart the worker" not in listed  # closed
+    assert "Overdue follow-ups" in block_text(find_block(message, s.NEEDS))
     # The newcomer's catch-up shows the same.
     bot.driver.user_joins("U0DAVE", ch)
     catch_up = wait_until(lambda: ws.ephemerals("U0DAVE", ch), what="catch-up")
-    assert "Alert on invoice lag" in block_text(find_block(catch_up[0].blocks, s.NEEDS))
+    assert "Alert on invoice lag" in block_text(find_block(catch_up[0].blocks, s.FOLLOW_UPS))

@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain.followups import OVERDUE_EFFECT
 from bot.slack import ids
-from bot.slack.blocks.messages import SUMMARY_FOLLOWUPS_BLOCK
+from bot.slack.blocks.summary import FOLLOW_UPS as SUMMARY_FOLLOWUPS_BLOCK
 from bot.storage import repositories as repo
 from tests.harness import (
     SHIPPED_PLAYBOOKS,

@@ -32,8 +32,6 @@ from bot.slack.blocks.common import (
 )
 
 MAX_LIST = 40
-MAX_SUMMARY_FOLLOWUPS = 15
-SUMMARY_FOLLOWUPS_BLOCK = "summary_followups"
 
 
 def _section(text: str) -> SectionBlock:

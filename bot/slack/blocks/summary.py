@@ -23,6 +23,7 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
+from bot.slack.blocks.followups import followup_line
 
 HEADER = "summary_header"
 FACTS = "summary_facts"
@@ -30,10 +31,11 @@ CONDITIONS = "summary_conditions"
 ROLES = "summary_roles"
 TIMELINE = "summary_timeline"
 NEEDS = "summary_needs"
+FOLLOW_UPS = "summary_followups"
 FOOTER = "summary_footer"
 KEY_EVENTS = 12
 EVENT_TEXT = 180
-MAX_FOLLOW_UPS = 8
+MAX_FOLLOW_UPS = 15
 
 # Timeline kinds worth a line in a summary, and how each line starts.
 _KEY_KINDS = {
@@ -82,6 +84,7 @@ def summary_message(
         _section(ROLES, "*Actions: who*\n" + _roles(incident)),
         _section(TIMELINE, "*Actions: key events*\n" + _timeline(entries)),
         _section(NEEDS, "*Needs*\n" + "\n".join(f"• {n}" for n in _needs(incident, now, follow_ups))),
+        _section(FOLLOW_UPS, _follow_ups(follow_ups, now)),
         ContextBlock(
             block_id=FOOTER,
             elements=[MarkdownTextObject(text=f"{incident.ref} · as recorded at {when(now)}")],
@@ -150,13 +153,13 @@ def _timeline(entries: Sequence[EntryView]) -> str:
     return "\n".join(lines)
 
 
-def _follow_up(item: FollowUpView, now: datetime) -> str:
-    parts = [f"Follow-up #{item.number}: {cut(plain_line(item.text), EVENT_TEXT)}"]
-    if item.owner_id:
-        parts.append(f"owner {mention(item.owner_id)}")
-    if item.due_on is not None:
-        parts.append(("*overdue*, was due " if item.is_overdue(now) else "due ") + item.due_on.isoformat())
-    return " · ".join(parts)
+def _follow_ups(follow_ups: Sequence[FollowUpView], now: datetime) -> str:
+    """The open follow-ups, numbered as ``/incident followup done <n>`` takes them."""
+    open_ones = [f for f in follow_ups if f.is_open]
+    lines = [f"• {followup_line(item, now)}" for item in open_ones[:MAX_FOLLOW_UPS]]
+    if len(open_ones) > MAX_FOLLOW_UPS:
+        lines.append(f"_and {len(open_ones) - MAX_FOLLOW_UPS} more: `/incident followups`_")
+    return f"*Open follow-ups* ({len(open_ones)})\n" + ("\n".join(lines) or "_none_")
 
 
 def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpView]) -> list[str]:
@@ -173,8 +176,6 @@ def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpV
         within = incident.severity.postmortem_within
         if within and incident.resolved_at is not None:
             needs.append(f"Post-mortem due by {when(incident.resolved_at + within)}")
-    shown = [f for f in follow_ups if f.is_open][:MAX_FOLLOW_UPS]
-    needs += [_follow_up(f, now) for f in shown]
-    if len([f for f in follow_ups if f.is_open]) > len(shown):
-        needs.append(f"_and {len([f for f in follow_ups if f.is_open]) - len(shown)} more open follow-ups_")
+    if any(f.is_overdue(now) for f in follow_ups):
+        needs.append("Overdue follow-ups (listed below)")
     return needs or ["_Nothing outstanding recorded._"]
