@@ -1,4 +1,4 @@
-"""Messages the bot posts: updates, handovers, notices, broadcast posts, lists and summaries."""
+"""Messages the bot posts: updates, handovers, notices, broadcast thread posts and lists (the summary and the broadcast declaration have their own modules)."""
 
 from __future__ import annotations
 
