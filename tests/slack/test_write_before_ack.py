@@ -126,12 +126,14 @@ def test_acknowledged_incident_verbs_are_redone_once(clocked: tuple[BotHarness, 
         "severity SEV1",
         "role ic <@U0BOB|bob>",
         "note rolled back at 10:02",
+        "followup add a canary for the checkout deploy",
+        "followup done 1",
         "resolve rolled back",
     ):
         body, key = _command(bot, "U0ALICE", inc.channel_id, words)
         _twice(bot, clock, "command", body, key)
     kinds = _timeline(bot, inc)
-    for kind in ("update", "severity_changed", "role_assigned", "note", "resolved"):
+    for kind in ("update", "severity_changed", "role_assigned", "note", "followup_added", "followup_done", "resolved"):
         assert kinds.count(kind) == 1, (kind, kinds)
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.status.value == "resolved" and fresh.severity.id == "SEV1"
