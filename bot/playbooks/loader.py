@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.domain.permissions import DEFAULT_PERMISSIONS, Permissions
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
 from bot.playbooks.checklists import Checklists
@@ -17,11 +18,12 @@ from bot.playbooks.crosscheck import check_escalations, check_runbook_roles
 from bot.playbooks.matching import match_runbooks
 from bot.playbooks.oncall import OnCall
 from bot.playbooks.oncall_build import build_oncall
+from bot.playbooks.permissions_build import build_permissions
 from bot.playbooks.policy_build import build_roles, build_severities
 from bot.playbooks.problems import PlaybookError, Problem
 from bot.playbooks.runbook_files import load_runbooks
 from bot.playbooks.runbooks import Runbook
-from bot.playbooks.schema import ChecklistsFile, OnCallFile, RolesFile, SeveritiesFile
+from bot.playbooks.schema import ChecklistsFile, OnCallFile, PermissionsFile, RolesFile, SeveritiesFile
 from bot.playbooks.templates import Templates, load_templates
 from bot.playbooks.yaml_source import YamlDoc, read_yaml, validation_problems
 
@@ -29,6 +31,7 @@ SEVERITIES_FILE = "severities.yaml"
 ROLES_FILE = "roles.yaml"
 ONCALL_FILE = "oncall.yaml"
 CHECKLISTS_FILE = "checklists.yaml"
+PERMISSIONS_FILE = "permissions.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +47,8 @@ class Playbooks:
     runbooks: Mapping[str, Runbook] = field(default_factory=dict)
     templates: Templates = field(default_factory=Templates)
     checklists: Checklists = field(default_factory=Checklists)
+    # Absent permissions.yaml: the shipped default, so older playbook directories keep working.
+    permissions: Permissions = DEFAULT_PERMISSIONS
 
     def match_runbooks(self, title: str) -> list[Runbook]:
         """Runbooks whose ``match`` keywords fit ``title``, best match first."""
@@ -77,6 +82,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     role_doc, role_spec = _read(directory, ROLES_FILE, RolesFile, problems, required=True)
     oncall_doc, oncall_spec = _read(directory, ONCALL_FILE, OnCallFile, problems, required=False)
     _, checklist_spec = _read(directory, CHECKLISTS_FILE, ChecklistsFile, problems, required=False)
+    perm_doc, perm_spec = _read(directory, PERMISSIONS_FILE, PermissionsFile, problems, required=False)
 
     severities = roles = None
     if sev_doc is not None and sev_spec is not None:
@@ -93,6 +99,11 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     oncall_ok = oncall_spec is not None or not (directory / ONCALL_FILE).exists()
     if severities is not None and sev_doc is not None and oncall_ok:
         problems += check_escalations(sev_doc, severities, oncall, oncall_doc)
+
+    permissions = DEFAULT_PERMISSIONS
+    if perm_doc is not None and perm_spec is not None:
+        permissions, found = build_permissions(perm_doc, perm_spec, roles)
+        problems += found
 
     runbooks, found = load_runbooks(directory)
     problems += found
@@ -114,6 +125,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
         runbooks=MappingProxyType({rb.id: rb for rb, _doc in runbooks}),
         templates=templates,
         checklists=checklists,
+        permissions=permissions,
     )
     return playbooks, problems
 

@@ -188,3 +188,37 @@ class PolicySpec(StrictModel):
 class OnCallFile(StrictModel):
     schedules: dict[Identifier, ScheduleSpec] = {}
     escalation_policies: dict[Identifier, PolicySpec] = {}
+
+
+# permissions.yaml --------------------------------------------------------------------------------
+
+_ADMIN = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+
+
+def _admin(value: str) -> str:
+    if not _ADMIN.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack user id (U…, W…) or user group id (S…); "
+            "copy it from the person's or group's profile"
+        )
+    return value
+
+
+class RuleSpec(StrictModel):
+    allowed: list[Identifier]
+    before_ic: list[Identifier] | None = None
+
+
+class ActionsSpec(StrictModel):
+    resolve: RuleSpec | None = None
+    reopen: RuleSpec | None = None
+    severity: RuleSpec | None = None
+    role: RuleSpec | None = None
+    publish: RuleSpec | None = None
+    run_mutating_step: RuleSpec | None = None
+    declare_private: RuleSpec | None = None
+
+
+class PermissionsFile(StrictModel):
+    admins: list[Annotated[str, AfterValidator(_admin)]] = []
+    actions: ActionsSpec = ActionsSpec()

@@ -84,6 +84,19 @@ EXPECTED: dict[str, list[str]] = {
     "yaml_syntax_error": [
         "roles.yaml:7: -: YAML syntax error: while parsing a flow sequence; expected ',' or ']', but got ':'",
     ],
+    "unknown_standing": [
+        "permissions.yaml:3: actions.resolve.allowed[1]: unknown standing 'sre' (expected ic, reporter, "
+        "channel_member, anyone or a role: ic (Incident Commander), comms (Communications Lead))",
+    ],
+    "bad_admin": [
+        "permissions.yaml:3: admins[1]: 'alice@example.com' is not a Slack user id (U…, W…) or user group "
+        "id (S…); copy it from the person's or group's profile",
+    ],
+    "unknown_action": ["permissions.yaml:2: actions.close: unknown key"],
+    "private_before_incident": [
+        "permissions.yaml:4: actions.declare_private.allowed[0]: 'reporter' cannot apply before an incident "
+        "exists; declare_private allows 'anyone' or, with an empty list, admins only",
+    ],
     "missing_commander_role": [
         "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
         "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.permissions import DEFAULT_PERMISSIONS
 from bot.integrations.aws import check_step
 from bot.playbooks import check_playbooks, load_playbooks
 from bot.playbooks.runbooks import AwsStep, CommandStep
@@ -34,15 +35,25 @@ def test_shipped_playbooks_have_no_problems(shipped: Path) -> None:
 
 def test_severities_keep_the_contract_keys(shipped: Path) -> None:
     policy = load_playbooks(shipped).severities
-    assert policy.ids() == ["SEV1", "SEV2", "SEV3", "SEV4"]
+    assert policy.ids() == ["SEV1", "SEV2", "SEV3", "SEV4", "SEC"]
     sev1 = policy.get("SEV1")
     assert (sev1.name, sev1.rank, sev1.escalation, sev1.private) == ("Critical", 0, "default", False)
     assert sev1.respond_within == timedelta(minutes=5)
     assert sev1.update_every == timedelta(minutes=15)
     assert sev1.postmortem_within == timedelta(hours=24)
     assert policy.lookup("p0") is sev1 and policy.lookup("critical") is sev1
-    assert [s.broadcast_post for s in policy] == [True, True, False, False]
+    assert [s.broadcast_post for s in policy] == [True, True, False, False, False]
+    # The security severity is urgent like SEV1 but private (the seeds' "security breach" rows).
+    sec = policy.get("SEC")
+    assert (sec.private, sec.respond_within, sec.update_every) == (True, sev1.respond_within, sev1.update_every)
+    assert policy.lookup("security") is sec and policy.lookup("breach") is sec
+    assert [s.id for s in policy if s.private] == ["SEC"]
     assert policy.get("SEV4").update_every is None and policy.get("SEV4").escalation is None
+
+
+def test_shipped_permissions_are_the_default(shipped: Path) -> None:
+    assert (shipped / "permissions.yaml").is_file()
+    assert load_playbooks(shipped).permissions == DEFAULT_PERMISSIONS
 
 
 def test_roles_are_the_four_from_the_seeds(shipped: Path) -> None:
