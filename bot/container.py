@@ -36,6 +36,7 @@ from bot.scheduling.job_kinds import JobKinds
 from bot.scheduling.lease import lease_for
 from bot.scheduling.runner import SchedulerRunner
 from bot.scheduling.wake import Waker
+from bot.services.access import Access
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
@@ -144,8 +145,10 @@ def build_container(
         pagers.append(PagerDutyPager(settings.pagerduty_routing_key, settings.pagerduty_events_url))
 
     # Use cases. Their after-commit hooks (deliver now, wake the scheduler) are added once those exist.
-    ctx = ServiceContext(uow=uow, playbooks=loaded, clock=clock, metrics=metrics)
-    people = PeopleResolver(SlackDirectory(gateway))
+    directory = SlackDirectory(gateway)
+    access = Access(loaded.permissions, directory)
+    ctx = ServiceContext(uow=uow, playbooks=loaded, clock=clock, metrics=metrics, access=access)
+    people = PeopleResolver(directory)
     # AWS clients from boto3's standard credential chain and region settings, built on first use only.
     runbooks = RunbookService(ctx, loaded, ClientFactory)
     visibility = ChannelVisibility(gateway)

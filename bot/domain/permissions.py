@@ -52,7 +52,7 @@ class Rule:
 
 
 _OWNERS = (IC, REPORTER)
-_BEFORE_IC = (CHANNEL_MEMBER,)
+_BEFORE_IC = (REPORTER, CHANNEL_MEMBER)
 
 DEFAULT_RULES: Mapping[Action, Rule] = {
     Action.RESOLVE: Rule(_OWNERS, _BEFORE_IC),

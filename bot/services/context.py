@@ -1,4 +1,4 @@
-"""What every use case needs: the unit of work, the playbooks, a clock, after-commit hooks and metrics."""
+"""What every use case needs: the unit of work, the playbooks, a clock, after-commit hooks, metrics, access."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
 from bot.metrics import Metrics
+from bot.services.access import Access
 from bot.services.errors import StorageUnavailable
 from bot.storage.db import DatabaseUnavailable, UnitOfWork
 
@@ -57,6 +58,8 @@ class ServiceContext:
     # Run after a use case's commit (delivery kick, scheduler wake-up); appended to while the app is built.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
+    # Who may do what (permissions.yaml and the workspace's channel members); every use case asks it.
+    access: Access = field(default_factory=Access)
 
     def __post_init__(self) -> None:
         self.uow = ServiceUnitOfWork.over(self.uow, self.after_commit)

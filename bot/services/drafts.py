@@ -169,7 +169,8 @@ class DraftService:
         shipped = self._templates()
         return [SHORT[name] for name in TEMPLATE_NAMES if name in shipped]
 
-    def draft(self, incident_id: int, word: str, person: Person) -> Draft:
+    def draft(self, incident_id: int, word: str, person: Person, actor_id: str) -> Draft:
+        """The filled-in template; a private incident's only for the members of its channel."""
         name = ALIASES.get(word.casefold())
         templates = self._templates()
         if name is None or name not in templates:
@@ -181,6 +182,7 @@ class DraftService:
             row = repo.get_incident(session, incident_id)
             if row is None:
                 raise IncidentNotFound()
+            self.ctx.access.require_visible(row, actor_id)
             incident = incident_view(row)
             entries = [entry_view(e) for e in repo.timeline(session, incident_id)]
             followups = [follow_ups.view(f, row) for f in follow_ups.of_incident(session, incident_id)]

@@ -163,6 +163,7 @@ class EscalationService:
             incident = repo.get_incident(session, incident_id, lock=True)
             if incident is None:
                 raise IncidentNotFound()
+            self.ctx.access.require_visible(incident, user_id)
             if incident.status == Status.RESOLVED.value:
                 raise UserError("This incident is resolved; there is nobody to escalate to.")
             severity = severity_of(incident)

@@ -25,10 +25,12 @@ from bot.domain.events import (
 )
 from bot.domain.grammar import MAX_TEXT, clean_title
 from bot.domain.naming import incident_ref
+from bot.domain.permissions import Action
 from bot.domain.roles import COMMANDER, Role
 from bot.domain.severity import Severity
 from bot.domain.status import IllegalTransition, Status, check_reopen, check_transition
 from bot.logs import bind_incident
+from bot.services.access import Visible
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
 from bot.services.escalation import FirstPage
@@ -86,6 +88,8 @@ class IncidentService:
             raise UserError("Please give the incident a title, e.g. `/incident SEV1 payments down`.")
         if len(description) > MAX_TEXT:
             description = description[:MAX_TEXT]
+        if severity.private:
+            self.ctx.access.require(Action.DECLARE_PRIVATE, None, reporter_id)
         now = self.ctx.clock()
         playbooks = self.ctx.playbooks
         with self.ctx.uow() as session:
@@ -161,8 +165,21 @@ class IncidentService:
             return incident_view(incident)
 
     def list_open(self) -> list[IncidentView]:
+        """Every open incident, private ones included: for the bot itself, never shown to a person as is."""
         with self.ctx.uow() as session:
             return [incident_view(i) for i in repo.open_incidents(session)]
+
+    def list_for(self, actor_id: str) -> Visible:
+        """The open incidents ``actor_id`` may see; private ones they are not in are only counted."""
+        return self.ctx.access.visible(self.list_open(), actor_id)
+
+    def get_for(self, incident_id: int, actor_id: str, action: Action | None = None) -> IncidentView:
+        """The incident, if ``actor_id`` may see it (and do ``action`` to it): a button opening a form asks first."""
+        incident = self.get(incident_id)
+        self.ctx.access.require_visible(incident, actor_id)
+        if action is not None:
+            self.ctx.access.require(action, incident, actor_id)
+        return incident
 
     # -- roles ---------------------------------------------------------------------------------
     def assign_role(
@@ -171,6 +188,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             _once(session, request_key, "This role was already handed over.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require(Action.ROLE, incident, actor_id)
             catalog = snapshot_roles(incident.policy_snapshot)
             role = catalog.lookup(role_word)
             if role is None:
@@ -223,6 +241,7 @@ class IncidentService:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This update was already posted.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require_visible(incident, actor_id)
             current = Status(incident.status)
             if current is Status.RESOLVED:
                 raise UserError(_RESOLVED_HINT)
@@ -275,6 +294,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             _once(session, request_key, "This severity change was already made.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require(Action.SEVERITY, incident, actor_id)
             levels = snapshot_severities(incident.policy_snapshot)
             severity = levels.lookup(severity_word)
             if severity is None:
@@ -309,6 +329,7 @@ class IncidentService:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This note was already added.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require_visible(incident, actor_id)
             entry = repo.add_entry(session, incident, "note", actor_id, text, at=self.ctx.clock())
             outbox.enqueue(session, incident.id, NoteAdded(entry_id=entry.id))
             view = incident_view(incident)
@@ -328,6 +349,7 @@ class IncidentService:
             if request_key and not repo.claim_request(session, request_key):
                 raise AlreadyHandled("This incident was already resolved.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require(Action.RESOLVE, incident, actor_id)
             _transition(Status(incident.status), Status.RESOLVED)
             incident.status = Status.RESOLVED.value
             incident.resolved_at = now
@@ -347,6 +369,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             _once(session, request_key, "This incident was already reopened.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require(Action.REOPEN, incident, actor_id)
             try:
                 target = check_reopen(Status(incident.status))
             except ValueError as exc:
@@ -368,6 +391,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             _once(session, request_key, "This incident was already acknowledged.")
             incident = self._load(session, incident_id, lock=True)
+            self.ctx.access.require_visible(incident, actor_id)  # the paged are invited to its channel
             if incident.acknowledged_at is not None:
                 return Acknowledged(incident_view(incident), already_by=incident.acknowledged_by)
             incident.acknowledged_at, incident.acknowledged_by = now, actor_id
@@ -390,6 +414,7 @@ class IncidentService:
         with self.ctx.uow() as session:
             _once(session, request_key, "The summary was already requested.")
             incident = self._load(session, incident_id)
+            self.ctx.access.require_visible(incident, actor_id)
             outbox.enqueue(session, incident.id, SummaryRequested(actor=actor_id))
 
     # -- helpers -------------------------------------------------------------------------------

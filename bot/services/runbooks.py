@@ -12,12 +12,12 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from bot.domain.events import RunbookAttached, RunbookRefresh, RunbookStepResult
-from bot.integrations.aws import ClientFactory, StepResult, describe_call, may_confirm, run_step
+from bot.integrations.aws import ClientFactory, StepResult, describe_call, run_step
 from bot.integrations.aws.model import StepError
 from bot.playbooks.runbooks import AwsStep, Runbook, Step
 from bot.services.context import ServiceContext
 from bot.services.errors import IncidentNotFound, UserError
-from bot.services.runbook_access import refusal_text, require_channel, roles_of, roles_text
+from bot.services.runbook_access import may_run, refusal_text, require_channel, roles_text
 from bot.services.runbook_views import (
     AttachedView,
     PreparedRun,
@@ -241,8 +241,9 @@ class RunbookService:
     ) -> StepResult:
         """Run an aws step now and queue its result for the runbook thread.
 
-        A step that changes AWS runs only for a holder of one of its ``allowed_roles`` (the IC by
-        default) at the moment of running; anyone else gets ``NotAllowed`` and the refusal is recorded.
+        A step that changes AWS runs only for someone permissions.yaml's ``run_mutating_step`` lets in
+        (the IC by default), a holder of one of the step's ``allowed_roles`` or an admin, at the moment of
+        running; anyone else gets ``NotAllowed`` and the refusal is recorded.
         It also runs only as the exact call the person confirmed (``confirmed_call``, the ``call_digest``
         of what the confirmation showed): if AWS changed
         since (another rollback moved the target revision), nothing runs and ``UserError`` says why.
@@ -253,11 +254,13 @@ class RunbookService:
             require_channel(incident, from_channel)
             step = self._aws_step(row, step_id)
             variables = self._variables(row, incident)
-            roles = roles_of(incident, actor_id)
-            refused = step.mutating and not may_confirm(step.to_integration_step(), roles)
-            refusal = refusal_text(step, incident)
+            decision = may_run(self.ctx.access, step, incident, actor_id)
+            refused = step.mutating and not decision.allowed
+            refusal = refusal_text(step, incident, decision, self.ctx.access.permissions.has_admins)
+            # Permitted here, the person confirms as the step's roles (the AWS layer's own guard).
+            roles = set(step.allowed_roles) if decision.allowed else set()
             if refused:
-                needed = roles_text(step, incident)
+                needed = roles_text(step, incident, decision.standings)
                 repo.add_entry(
                     session,
                     incident,
@@ -366,5 +369,6 @@ class RunbookService:
             )
 
     def _require_approver(self, incident: Incident, step: AwsStep, actor_id: str) -> None:
-        if not may_confirm(step.to_integration_step(), roles_of(incident, actor_id)):
-            raise NotAllowed(refusal_text(step, incident))
+        decision = may_run(self.ctx.access, step, incident, actor_id)
+        if not decision.allowed:
+            raise NotAllowed(refusal_text(step, incident, decision, self.ctx.access.permissions.has_admins))

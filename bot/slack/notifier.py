@@ -250,7 +250,8 @@ class SlackNotifier:
         self._tell_reporter(
             d, event, inc, f":rotating_light: *{inc.ref}* declared: <#{inc.channel_id}>. The card is pinned there."
         )
-        if not inc.private and not inc.broadcast_ts and not d.done("failed:broadcast"):
+        # A private incident is announced without title, channel or people; nothing follows it there.
+        if not inc.broadcast_ts and not d.done("failed:broadcast"):
             with self.best_effort(d, "broadcast"):
                 broadcast_id = self.slack.broadcast_channel_id()
                 blocks, text = broadcast.broadcast_message(inc), broadcast.broadcast_text(inc)

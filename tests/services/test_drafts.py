@@ -51,7 +51,7 @@ def test_an_alias_fills_its_template_with_people_by_name_and_times_in_utc(
     inc = incidents.declare(reporter_id="U0ALICE", severity=sev, title="payments down", commander_id="U0BOB").incident
     now[0] += timedelta(minutes=7)
     incidents.post_update(inc.id, "U0BOB", "card processor returns 502", impact="all card payments fail")
-    draft = drafts.draft(inc.id, "Internal", person)
+    draft = drafts.draft(inc.id, "Internal", person, "U0ALICE")
     assert (draft.template, draft.label, draft.incident.ref) == ("internal_notification", "Internal notification", inc.ref)
     assert draft.text.startswith("*[SEV1] Production incident: payments down*")
     assert "*IC:* Bob Roy" in draft.text and "<@U0BOB>" not in draft.text
@@ -65,10 +65,10 @@ def test_unknown_words_and_early_resolution_notices_are_refused_with_the_choices
     incidents, drafts, _ = services
     inc = incidents.declare(reporter_id="U0ALICE", severity=PLAYBOOKS.severities.get("SEV2"), title="slow").incident
     with pytest.raises(UserError, match=r"no `tweet` template\. Available drafts: `status`, `internal`"):
-        drafts.draft(inc.id, "tweet", person)
+        drafts.draft(inc.id, "tweet", person, "U0ALICE")
     with pytest.raises(UserError, match="is not resolved yet"):
-        drafts.draft(inc.id, "resolution", person)
+        drafts.draft(inc.id, "resolution", person, "U0ALICE")
     incidents.resolve(inc.id, "U0ALICE", "index rebuilt", root_cause="a cold index")
-    assert "index rebuilt" in drafts.draft(inc.id, "resolved", person).text
+    assert "index rebuilt" in drafts.draft(inc.id, "resolved", person, "U0ALICE").text
     with pytest.raises(UserError, match="no longer exists"):
-        drafts.draft(inc.id + 1, "status", person)
+        drafts.draft(inc.id + 1, "status", person, "U0ALICE")

@@ -66,6 +66,7 @@ def test_card_buttons_update_roles_resolve(bot: BotHarness) -> None:
     ws = bot.workspace
     inc = bot.declare("SEV2 webhooks delayed")
     ch, card_ts = inc.channel_id, inc.card_ts
+    ws.join(ch, "U0BOB")  # before an IC is assigned, the card's role and resolve buttons are for members
 
     # Acknowledge, then a second click says who already did.
     bot.driver.click_button("U0BOB", ch, card_ts, ids.ACK)
@@ -159,6 +160,7 @@ def test_roles_modal_refuses_bots_and_says_so(bot_sqlite: BotHarness) -> None:
     inc = bot.declare("SEV3 queue backlog")
     ch = inc.channel_id or ""
     card_ts = bot.container.services.incidents.get(inc.id).card_ts or ""
+    ws.join(ch, "U0BOB")  # roles are handed out by the channel's members until there is an IC
     bot.driver.click_button("U0BOB", ch, card_ts, ids.ASSIGN_ROLES)
     wait_until(lambda: ws.open_view("U0BOB"), what="roles modal")
     bot.driver.submit_view(
@@ -171,9 +173,9 @@ def test_roles_modal_refuses_bots_and_says_so(bot_sqlite: BotHarness) -> None:
     bot.settle()
     fresh = bot.container.services.incidents.get(inc.id)
     assert fresh.commander_id is None and fresh.holder("scribe") == "U0DAVE"  # the valid pick still counts
-    # Bob is not in the incident channel, so the refusal reaches him by DM.
+    # Bob is in the incident channel, so the refusal is an ephemeral there.
     refusal = wait_until(
-        lambda: next((m for m in ws.dm_messages("U0BOB") if "not a person" in m.text), None),
+        lambda: next((m for m in ws.ephemerals("U0BOB", ch) if "not a person" in (m.text or "")), None),
         what="the refusal",
     )
     assert "<@UBOT>" in refusal.text

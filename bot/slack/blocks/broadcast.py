@@ -39,12 +39,19 @@ TIMING = "broadcast_timing"
 ACTIONS = "broadcast_actions"
 
 
+def private_declaration_text(incident: IncidentView) -> str:
+    """All the broadcast channel learns of a private incident: that one of this severity exists."""
+    return f":lock: A private {incident.severity.id} incident was declared."
+
+
 def _section(block_id: str, text: str) -> SectionBlock:
     return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=cut(text, SECTION_TEXT)))
 
 
 def broadcast_text(incident: IncidentView) -> str:
-    """The notification and fallback text: severity, status and title."""
+    """The notification and fallback text: severity, status and title (for a private incident, its severity)."""
+    if incident.private:
+        return private_declaration_text(incident)
     return cut(f"{incident.severity.id} · {incident.status.label}: {incident.title} ({incident.ref})", 3000)
 
 
@@ -54,6 +61,8 @@ def broadcast_message(incident: IncidentView) -> list[Block]:
     Built from the stored incident only, with date tokens rather than "open for …", so the same state always
     renders the same blocks: ``digest`` of two renders tells whether an edit would change anything.
     """
+    if incident.private:  # no title, channel, people or Join button: only that one exists
+        return [_section(HEAD, private_declaration_text(incident))]
     sev = incident.severity
     resolved = incident.resolved_at is not None and not incident.status.is_open
     verb = "resolved" if resolved else "declared"

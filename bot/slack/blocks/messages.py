@@ -144,10 +144,25 @@ def reopen_message(incident: IncidentView, entry: EntryView) -> list[Block]:
     return [_section(f":leftwards_arrow_with_hook: Reopened by {mention(entry.actor_id)}: {entry.text}")]
 
 
-def incident_list(incidents: Sequence[IncidentView], now: datetime) -> list[Block]:
+def incident_count_text(shown: int, hidden: int) -> str:
+    """``3 open incidents``, ``3 open incidents and 1 private incident``."""
+    text = f"{shown} open incident{'' if shown == 1 else 's'}"
+    return text + _private_tail(hidden)
+
+
+def _private_tail(hidden: int) -> str:
+    return f" and {hidden} private incident{'' if hidden == 1 else 's'}" if hidden else ""
+
+
+def incident_list(incidents: Sequence[IncidentView], now: datetime, hidden: int = 0) -> list[Block]:
+    """The open incidents a person may see; ``hidden`` private ones they are not in are only counted."""
     if not incidents:
+        if hidden:
+            return [_section(f":lock: No open incidents you can see{_private_tail(hidden)}.")]
         return [_section(":sunny: No open incidents.")]
-    blocks: list[Block] = [_section(f"*Open incidents ({len(incidents)})*, most severe first")]
+    blocks: list[Block] = [
+        _section(f"*Open incidents ({len(incidents)})*{_private_tail(hidden)}, most severe first")
+    ]
     for inc in incidents[:MAX_LIST]:
         blocks.append(
             _section(

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.permissions import Action
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
@@ -51,19 +52,20 @@ def _acknowledge(services: Services, click: Click[int]) -> None:
 
 def _open_roles(services: Services, click: Click[int]) -> None:
     click.client.views_open(
-        trigger_id=click.body["trigger_id"], view=modals.roles_modal(services.incidents.get(click.target))
+        trigger_id=click.body["trigger_id"],
+        view=modals.roles_modal(services.incidents.get_for(click.target, click.user, Action.ROLE)),
     )
 
 
 def _open_update(services: Services, click: Click[int]) -> None:
-    incident = services.incidents.get(click.target)
+    incident = services.incidents.get_for(click.target, click.user)
     if not incident.status.is_open:
         raise UserError("This incident is resolved. Reopen it to post updates.")
     click.client.views_open(trigger_id=click.body["trigger_id"], view=modals.update_modal(incident))
 
 
 def _open_resolve(services: Services, click: Click[int]) -> None:
-    incident = services.incidents.get(click.target)
+    incident = services.incidents.get_for(click.target, click.user, Action.RESOLVE)
     if not incident.status.is_open:
         raise UserError("This incident is already resolved.")
     click.client.views_open(trigger_id=click.body["trigger_id"], view=modals.resolve_modal(incident))
@@ -76,7 +78,7 @@ def _reopen(services: Services, click: Click[int]) -> None:
 
 
 def _join(services: Services, click: Click[int]) -> None:
-    incident = services.incidents.get(click.target)
+    incident = services.incidents.get_for(click.target, click.user)  # a private channel only by invitation
     if not incident.channel_id:
         raise UserError("The incident channel is still being created; try again in a few seconds.")
     _invite(click.client, incident.channel_id, click.user)

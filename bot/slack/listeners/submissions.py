@@ -171,7 +171,7 @@ def apply_roles(services: Services, body: dict[str, Any], client: WebClient) -> 
                 refused.append(str(exc))
     if refused:
         channel = services.incidents.get(incident_id).channel_id
-        reply(None, client, channel, user, ":warning: " + "\n".join(refused))
+        reply(None, client, channel, user, ":warning: " + "\n".join(dict.fromkeys(refused)))
 
 
 def apply_update(services: Services, body: dict[str, Any], client: WebClient) -> None:

@@ -46,9 +46,9 @@ def _open_form(cmd: g.OpenDeclareModal, req: CommandRequest) -> None:
 
 
 def _list(cmd: g.ListIncidents, req: CommandRequest) -> None:
-    incidents = req.services.incidents.list_open()
-    blocks = [b.to_dict() for b in messages.incident_list(incidents, req.services.ctx.clock())]
-    req.say(f"{len(incidents)} open incidents", blocks)
+    seen = req.services.incidents.list_for(req.user_id)
+    blocks = [b.to_dict() for b in messages.incident_list(seen.shown, req.services.ctx.clock(), seen.hidden)]
+    req.say(messages.incident_count_text(len(seen.shown), seen.hidden), blocks)
 
 
 def _oncall(cmd: g.ShowOncall, req: CommandRequest) -> None:
@@ -154,7 +154,7 @@ def _draft(cmd: g.Draft, req: CommandRequest, inc: IncidentView) -> None:
             names[user_id] = display_name(req.client, user_id)
         return names[user_id]
 
-    draft = service.draft(inc.id, cmd.template, person)
+    draft = service.draft(inc.id, cmd.template, person, req.user_id)
     req.say(
         f"Draft: {draft.label} for {draft.incident.ref}",
         [b.to_dict() for b in draft_blocks.draft_message(draft)],
