@@ -64,7 +64,6 @@ from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.runbook_posts import RunbookPosts
-from bot.slack.visibility import ChannelVisibility
 from bot.storage import repositories as repo
 from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
@@ -151,7 +150,7 @@ def build_container(
     people = PeopleResolver(directory)
     # AWS clients from boto3's standard credential chain and region settings, built on first use only.
     runbooks = RunbookService(ctx, loaded, ClientFactory)
-    visibility = ChannelVisibility(gateway)
+    visibility = access  # who sees a private incident: the same check as every use case
     followups = FollowUpService(ctx, visibility)
     services = Services(
         ctx=ctx,
