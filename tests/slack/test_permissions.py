@@ -159,6 +159,7 @@ def test_admins_by_id_and_by_user_group_may(sqlite_url: str, tmp_path: Path) -> 
     try:
         inc = bot.declare("SEV2 api errors", user="U0BOB")
         bot.command("role ic <@U0BOB|bob>", user="U0BOB", channel=inc.channel_id)
+        bot.settle()
         bot.command("severity SEV1", user="U0CAROL", channel=inc.channel_id)
         bot.settle()
         assert "or an admin can change the severity" in _told(bot, "U0CAROL", "can change the severity")
