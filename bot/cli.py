@@ -1,4 +1,8 @@
-"""The ``incident-bot`` command: start-up and maintenance commands only."""
+"""The ``incident-bot`` command: start-up and maintenance commands only.
+
+Over 300 lines because it holds every sub-command: the argument table and a short body for each, which
+hands the work to the module that does it (serving, migrations, playbooks, outbox, export).
+"""
 
 from __future__ import annotations
 

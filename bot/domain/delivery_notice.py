@@ -26,6 +26,7 @@ DESCRIPTIONS: dict[str, str] = {
     "paging.acknowledged": "a page acknowledgement",
     "paging.resolved": "a page resolution",
     "nudge.post": "an update reminder",
+    "followup.overdue": "an overdue follow-up reminder",
 }
 
 

@@ -53,6 +53,8 @@ def test_free_text_outside_an_incident_channel_still_opens_the_declare_form(bot_
     for text in ("payments down", "frobnicate"):
         r = bot_sqlite.command(text)
         assert r.status_code == 200 and "Unknown command" not in r.text
+    # The form is opened right after the acknowledgement.
+    wait_until(lambda: len(bot_sqlite.workspace.calls_to("views.open")) >= 2, what="two declare forms")
     opened = bot_sqlite.workspace.calls_to("views.open")
     assert len(opened) == 2
     titles = []
