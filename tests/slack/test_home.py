@@ -212,8 +212,11 @@ def test_roles_held_are_listed_even_before_the_incident_channel_exists(bot_sqlit
 def test_home_lists_the_persons_open_follow_ups(bot_sqlite: BotHarness) -> None:
     bot = bot_sqlite
     inc = bot.declare("SEV3 reports late")
+    # Each command is handled after its acknowledgement: wait for each follow-up to be stored.
     bot.command("followup Add an alert on queue depth <@U0BOB|bob> due 2099-01-31", channel=inc.channel_id)
+    wait_until(lambda: "Add an alert" in _texts(_open_home(bot, "U0BOB")), what="the first follow-up")
     bot.command("followup Rotate the batch keys <@U0CAROL|carol>", channel=inc.channel_id)
+    wait_until(lambda: "Rotate the batch keys" in _texts(_open_home(bot, "U0CAROL")), what="the second")
     bot.settle()
     text = _texts(_open_home(bot, "U0BOB"))
     assert f"*{inc.ref}* #1 Add an alert on queue depth · due 2099-01-31" in text
