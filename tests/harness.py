@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -232,6 +233,23 @@ class BotHarness:
             self._server.stop()
         self.container.close()
         self.emulator.stop()
+
+
+def make_sev1_private(playbooks_dir: Path) -> None:
+    """Turn the first severity's ``private:`` setting (SEV1's in the shipped playbooks) on, in place."""
+    path = playbooks_dir / "severities.yaml"
+    text = path.read_text()
+    first = text.index("private:")
+    end = text.index("\n", first)
+    path.write_text(text[:first] + "private: true" + text[end:])
+
+
+def private_sev1_playbooks(tmp_path: Path) -> Path:
+    """A copy of the shipped playbooks under ``tmp_path`` with SEV1 private."""
+    playbooks = tmp_path / "playbooks"
+    shutil.copytree(SHIPPED_PLAYBOOKS, playbooks)
+    make_sev1_private(playbooks)
+    return playbooks
 
 
 def start_bot(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -15,11 +14,11 @@ from bot.slack import ids
 from bot.slack.blocks.summary import FOLLOW_UPS as SUMMARY_FOLLOWUPS_BLOCK
 from bot.storage import repositories as repo
 from tests.harness import (
-    SHIPPED_PLAYBOOKS,
     BotHarness,
     block_text,
     find_block,
     has_action,
+    private_sev1_playbooks,
     start_bot,
     wait_until,
 )
@@ -29,12 +28,7 @@ from tests.slack.test_write_before_ack import Clock, _command, _twice
 @pytest.fixture
 def private_bot(tmp_path: Path, sqlite_url: str) -> Iterator[BotHarness]:
     """The shipped playbooks with SEV1 private."""
-    playbooks = tmp_path / "playbooks"
-    shutil.copytree(SHIPPED_PLAYBOOKS, playbooks)
-    text = (playbooks / "severities.yaml").read_text()
-    first = text.index("private:")
-    end = text.index("\n", first)
-    (playbooks / "severities.yaml").write_text(text[:first] + "private: true" + text[end:])
+    playbooks = private_sev1_playbooks(tmp_path)
     bot = start_bot(sqlite_url, playbooks_dir=playbooks)
     try:
         yield bot

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,11 @@ from bot.slack import ids
 from bot.storage import repositories as repo
 from bot.storage.models import Incident, RoleAssignment
 from tests.harness import (
-    SHIPPED_PLAYBOOKS,
     BotHarness,
     block_texts,
     find_block,
     find_button,
+    private_sev1_playbooks,
     start_bot,
     wait_until,
 )
@@ -164,12 +163,7 @@ def test_declare_button_opens_the_declare_modal(bot_sqlite: BotHarness) -> None:
 
 
 def test_private_incidents_are_shown_only_to_members_others_see_a_count(tmp_path: Path, sqlite_url: str) -> None:
-    playbooks = tmp_path / "playbooks"
-    shutil.copytree(SHIPPED_PLAYBOOKS, playbooks)
-    text = (playbooks / "severities.yaml").read_text()
-    first = text.index("private:")
-    end = text.index("\n", first)
-    (playbooks / "severities.yaml").write_text(text[:first] + "private: true" + text[end:])
+    playbooks = private_sev1_playbooks(tmp_path)
     bot = start_bot(sqlite_url, playbooks_dir=playbooks)
     try:
         secret = bot.declare("SEV1 credentials leaked", user="U0ALICE")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
@@ -13,16 +12,18 @@ from bot.container import build_container
 from bot.slack import ids
 from bot.storage import repositories as repo
 from bot.web import create_wsgi_app
-from tests.harness import SHIPPED_PLAYBOOKS, BotHarness, carries, start_bot, wait_until
+from tests.harness import (
+    SHIPPED_PLAYBOOKS,
+    BotHarness,
+    carries,
+    private_sev1_playbooks,
+    start_bot,
+    wait_until,
+)
 
 
 def test_private_severity_makes_a_private_channel_and_a_bare_broadcast(tmp_path: Path, sqlite_url: str) -> None:
-    playbooks = tmp_path / "playbooks"
-    shutil.copytree(SHIPPED_PLAYBOOKS, playbooks)
-    text = (playbooks / "severities.yaml").read_text()
-    first = text.index("private:")
-    end = text.index("\n", first)
-    (playbooks / "severities.yaml").write_text(text[:first] + "private: true" + text[end:])
+    playbooks = private_sev1_playbooks(tmp_path)
     bot = start_bot(sqlite_url, playbooks_dir=playbooks)
     try:
         inc = bot.declare("SEV1 credentials leaked")

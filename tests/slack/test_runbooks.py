@@ -27,6 +27,7 @@ from tests.harness import (
     BotHarness,
     block_text,
     has_action,
+    make_sev1_private,
     message_words,
     shows,
     start_bot,
@@ -564,10 +565,7 @@ def test_forged_runbook_buttons_cannot_reach_another_incident(
     sqlite_url: str, playbooks_dir: Path, aws: boto3.session.Session
 ) -> None:
     # SEV1 is private here: the target incident is one Carol cannot see.
-    text = (playbooks_dir / "severities.yaml").read_text()
-    first = text.index("private:")
-    end = text.index("\n", first)
-    (playbooks_dir / "severities.yaml").write_text(text[:first] + "private: true" + text[end:])
+    make_sev1_private(playbooks_dir)
     bot = _start(sqlite_url, playbooks_dir, aws)
     try:
         ws = bot.workspace
