@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+# A resolved incident's channel is archived this long after resolution unless its severity says otherwise.
+DEFAULT_ARCHIVE_AFTER = timedelta(days=7)
+
 
 @dataclass(frozen=True)
 class Severity:
@@ -24,6 +27,8 @@ class Severity:
     private: bool = False
     broadcast_post: bool = False
     emoji: str = ""
+    # None: the channel is never archived.
+    archive_after: timedelta | None = DEFAULT_ARCHIVE_AFTER
 
     @property
     def label(self) -> str:
@@ -44,6 +49,7 @@ class Severity:
             "private": self.private,
             "broadcast_post": self.broadcast_post,
             "emoji": self.emoji,
+            "archive_after": _secs(self.archive_after),
         }
 
     @classmethod
@@ -61,6 +67,8 @@ class Severity:
             private=bool(data.get("private", False)),
             broadcast_post=bool(data.get("broadcast_post", False)),
             emoji=str(data.get("emoji", "")),
+            # Incidents declared before the key existed archive after the default.
+            archive_after=_td(data.get("archive_after", _secs(DEFAULT_ARCHIVE_AFTER))),
         )
 
 

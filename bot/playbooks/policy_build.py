@@ -38,6 +38,7 @@ def build_severities(doc: YamlDoc, spec: SeveritiesFile) -> tuple[SeverityPolicy
                 private=item.private,
                 broadcast_post=rank < BROADCAST_POST_DEFAULT_RANKS if broadcast is None else broadcast,
                 emoji=item.emoji,
+                archive_after=item.archive_after,
             )
         )
     return SeverityPolicy.of(levels), problems

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core.core_schema import ValidationInfo
 
 from bot.domain.durations import parse_duration
+from bot.domain.severity import DEFAULT_ARCHIVE_AFTER
 from bot.playbooks.oncall import parse_handoff, parse_person, parse_rotation, parse_target, parse_timezone
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -34,6 +35,17 @@ def _optional_duration(value: Any) -> timedelta | None:
     return None if value is None else _duration(value)
 
 
+def _archive_after(value: Any) -> timedelta | None:
+    """A duration, or ``never`` (or null) for a channel that is never archived."""
+    if value is None or (isinstance(value, str) and value.strip().casefold() == "never"):
+        return None
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f"expected a duration like 12h or 7d, or never, got {value!r}")
+
+
 def _identifier(value: str) -> str:
     if not _IDENTIFIER.match(value):
         raise ValueError(f"{value!r} is not a valid id (letters, digits, - and _; at most 64 characters)")
@@ -48,6 +60,7 @@ def _text(value: str) -> str:
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 OptionalDuration = Annotated[timedelta | None, BeforeValidator(_optional_duration)]
+ArchiveAfter = Annotated[timedelta | None, BeforeValidator(_archive_after)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
 Text = Annotated[str, AfterValidator(_text)]
 
@@ -72,6 +85,7 @@ class SeveritySpec(StrictModel):
     private: bool = False
     broadcast_post: bool | None = None  # absent: true for the first two severities
     emoji: str = ""
+    archive_after: ArchiveAfter = DEFAULT_ARCHIVE_AFTER
 
 
 class SeveritiesFile(StrictModel):

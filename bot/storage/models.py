@@ -106,6 +106,10 @@ class Incident(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(32), default=None)
     mitigated_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the resolved incident's channel is to be archived (set on resolve, cleared on reopen or once fired).
+    archive_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the bot archived the channel; cleared when a reopen unarchives it.
+    channel_archived_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(

@@ -14,6 +14,10 @@ EXPECTED: dict[str, list[str]] = {
         "severities.yaml:5: severities.SEV1.respond_within: expected a duration like 30s, 15m, 2h or 1d, "
         "got '5 minutes'",
     ],
+    "bad_archive_after": [
+        "severities.yaml:9: severities.SEV1.archive_after: expected a duration like 30s, 15m, 2h or 1d, "
+        "got 'a week'",
+    ],
     "bad_escalate_after": [
         "oncall.yaml:21: escalation_policies.default.levels[2].escalate_after: expected a duration like "
         "30s, 15m, 2h or 1d, got 'soon'",

@@ -141,3 +141,18 @@ def test_written_durations_keep_their_spelling(amount: int, unit: str) -> None:
     text = f"{amount}{unit}"
     assert parse_duration(duration_text(parse_duration(text))) == parse_duration(text)
     assert duration_text(parse_duration(text)).endswith(tuple("smhd"))
+
+
+def test_archive_after_defaults_to_a_week_and_never_turns_it_off(playbook_dir: MakeDir) -> None:
+    directory = playbook_dir(None)
+    text = (directory / "severities.yaml").read_text()
+    text = text.replace("    update_every: 30m", "    update_every: 30m\n    archive_after: never")
+    text = text.replace("    name: Low", "    name: Low\n    archive_after: 36h")
+    (directory / "severities.yaml").write_text(text)
+    policy = load_playbooks(directory).severities
+    assert [s.archive_after for s in policy] == [timedelta(days=7), None, timedelta(hours=36)]
+    # The incident's snapshot keeps the setting; snapshots written before the key existed get the default.
+    sev2 = policy.get("SEV2")
+    assert type(sev2).from_snapshot(sev2.to_snapshot()).archive_after is None
+    old = {k: v for k, v in policy.get("SEV1").to_snapshot().items() if k != "archive_after"}
+    assert type(sev2).from_snapshot(old).archive_after == timedelta(days=7)

@@ -41,6 +41,7 @@ def test_severities_keep_the_contract_keys(shipped: Path) -> None:
     assert sev1.respond_within == timedelta(minutes=5)
     assert sev1.update_every == timedelta(minutes=15)
     assert sev1.postmortem_within == timedelta(hours=24)
+    assert [s.archive_after for s in policy] == [timedelta(days=7)] * 4 + [timedelta(days=30)]
     assert policy.lookup("p0") is sev1 and policy.lookup("critical") is sev1
     assert [s.broadcast_post for s in policy] == [True, True, False, False, False]
     # The security severity is urgent like SEV1 but private (the seeds' "security breach" rows).
