@@ -55,6 +55,7 @@ from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
 from bot.slack.directory import SlackDirectory
 from bot.slack.dm_pager import SlackDmPager
+from bot.slack.file_posts import FilePosts
 from bot.slack.followup_posts import FollowUpPosts
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners import register_all
@@ -173,7 +174,9 @@ def build_container(
     paging = PagingHandlers(
         SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )
-    outbox = OutboxRoutes(_outbox_table(notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier)))
+    outbox = OutboxRoutes(
+        _outbox_table(notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier))
+    )
     dispatcher = OutboxDispatcher(
         uow,
         outbox,
@@ -254,7 +257,11 @@ def build_container(
 
 
 def _outbox_table(
-    notifier: SlackNotifier, paging: PagingHandlers, runbooks: RunbookPosts, followups: FollowUpPosts
+    notifier: SlackNotifier,
+    paging: PagingHandlers,
+    runbooks: RunbookPosts,
+    followups: FollowUpPosts,
+    files: FilePosts,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -268,6 +275,7 @@ def _outbox_table(
         ev.IncidentAcknowledged: notifier.acknowledged,
         ev.SummaryRequested: notifier.summary,
         ev.SlackPost: notifier.generic_post,
+        ev.UploadFile: files.upload,
         ev.PagePeople: paging.page,
         ev.LongRunningPage: paging.long_running,
         ev.ChainExhausted: paging.exhausted,

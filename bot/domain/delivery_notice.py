@@ -17,6 +17,7 @@ DESCRIPTIONS: dict[str, str] = {
     "incident.acknowledged": "the acknowledgement",
     "incident.summary": "a summary",
     "slack.post": "a message",
+    "slack.upload_file": "a file upload",
     "runbook.attached": "a runbook checklist",
     "runbook.refresh": "a runbook checklist refresh",
     "runbook.result": "a runbook step result",

@@ -9,6 +9,7 @@ Over 300 lines because every event kind lives here, each a few lines, so the rou
 
 from __future__ import annotations
 
+import base64
 import types
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
@@ -162,6 +163,54 @@ class SlackPost(OutboxEvent):
     thread_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class UploadFile(OutboxEvent):
+    """Upload a file (Slack's external upload flow) and share it in ``channel`` (the incident's channel when
+    empty), once per event: a retried delivery never shares it twice.
+
+    The content is kept base64-encoded in the outbox row, so it is durable before delivery; build one with
+    ``UploadFile.of(...)``. ``record_as`` names what the uploaded file is (``postmortem:<id>:<revision>``),
+    for the step that stores its file id; other uploads leave it empty.
+    """
+
+    kind: ClassVar[str] = "slack.upload_file"
+    filename: str
+    content_b64: str
+    title: str = ""
+    channel: str = ""
+    thread_ts: str | None = None
+    initial_comment: str = ""
+    record_as: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        filename: str,
+        content: bytes | str,
+        *,
+        title: str = "",
+        channel: str = "",
+        thread_ts: str | None = None,
+        initial_comment: str = "",
+        record_as: str = "",
+    ) -> UploadFile:
+        """The event for ``content`` (text is sent UTF-8 encoded)."""
+        raw = content.encode() if isinstance(content, str) else content
+        return cls(
+            filename=filename,
+            content_b64=base64.b64encode(raw).decode("ascii"),
+            title=title,
+            channel=channel,
+            thread_ts=thread_ts,
+            initial_comment=initial_comment,
+            record_as=record_as,
+        )
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_b64)
+
+
 # -- runbooks ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RunbookAttached(OutboxEvent):
@@ -293,6 +342,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         IncidentAcknowledged,
         SummaryRequested,
         SlackPost,
+        UploadFile,
         RunbookAttached,
         RunbookRefresh,
         RunbookStepResult,

@@ -15,6 +15,7 @@ from bot.emulator.workspace import Workspace
 from bot.playground import page_state
 from bot.playground.bridge import Bridge, BridgeError
 from bot.playground.events import EventHub
+from bot.playground.files_html import content_type
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class PlaygroundApp:
         if path == "/playground/home":
             return self._json(start_response, page_state.home_json(self.ws, user))
         parts = [unquote(p) for p in path.removeprefix("/playground/").split("/")]
+        if len(parts) == 2 and parts[0] == "file":
+            return self._uploaded(start_response, parts[1])
         if len(parts) == 2 and parts[0] == "channel":
             return self._maybe(start_response, page_state.channel_json(self.ws, parts[1], user))
         if len(parts) == 3 and parts[0] == "thread":
@@ -156,6 +159,22 @@ class PlaygroundApp:
             ],
         )
         return [body]
+
+    def _uploaded(self, start_response: StartResponse, file_id: str) -> Iterable[bytes]:
+        """A file shared in the workspace, with its type, for the page's links and images."""
+        record = self.ws.files.get(file_id)
+        if record is None:
+            return self._json(start_response, {"ok": False, "error": "file_not_found"}, "404 Not Found")
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", content_type(record)),
+                ("Content-Length", str(len(record.content))),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Content-Security-Policy", "default-src 'none'"),
+            ],
+        )
+        return [record.content]
 
     def _events(self, start_response: StartResponse) -> Iterable[bytes]:
         start_response(

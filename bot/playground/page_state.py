@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.emulator.models import Channel, Ephemeral, Join, Message, User
+from bot.emulator.models import Channel, Ephemeral, FileRecord, Join, Message, User
 from bot.emulator.workspace import Workspace
 from bot.playground.blockkit_html import RenderContext
 from bot.playground.blockkit_views import render_home, render_message, render_modal
+from bot.playground.files_html import files_html
 
 JSON = dict[str, Any]
 
@@ -146,7 +147,8 @@ def _message_json(
         "user": author_id,
         "user_name": name,
         "is_bot": is_bot,
-        "html": render_message(body, ctx),
+        "html": render_message(body, ctx) + files_html(_files(ws, message)),
+        "files": [f.id for f in _files(ws, message)],
         "thread_ts": message.thread_ts,
         "reply_count": reply_count,
         "edited": bool(isinstance(message, Message) and message.edits),
@@ -154,6 +156,11 @@ def _message_json(
         "pinned": pinned,
         "system": None,
     }
+
+
+def _files(ws: Workspace, message: Message | Ephemeral) -> list[FileRecord]:
+    ids = message.files if isinstance(message, Message) else []
+    return [ws.files[i] for i in ids if i in ws.files]
 
 
 def join_notice(ws: Workspace, channel: Channel, join: Join) -> str:

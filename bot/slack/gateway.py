@@ -69,6 +69,42 @@ class SlackGateway:
                     self.limiter.sleep(QUICK_RETRY_PAUSE * (attempt + 1))
                 attempt += 1
 
+    def upload(
+        self,
+        *,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str = "",
+        thread_ts: str | None = None,
+        initial_comment: str = "",
+    ) -> str:
+        """Upload ``content`` and share it in ``channel`` (``files_upload_v2``: get an upload URL, send the
+        bytes, complete the upload); the file's id. Failures sort as for ``call``, without quick retries (a
+        retried upload starts over with a new URL; only a completed one is shared)."""
+        self.limiter.before_call("files.completeUploadExternal", channel)
+        try:
+            response = self.client.files_upload_v2(
+                channel=channel,
+                filename=filename,
+                content=content,
+                title=title or filename,
+                thread_ts=thread_ts or None,
+                initial_comment=initial_comment or None,
+            )
+        except SlackApiError as exc:
+            try:
+                self._refusal("files.completeUploadExternal", {"channel": channel}, frozenset(), exc)
+            except _Refused as refused:
+                if refused.retry_after is not None:
+                    self.limiter.hold("files.completeUploadExternal", channel, refused.retry_after)
+                raise refused.later from exc
+            raise
+        except (SlackClientError, OSError) as exc:  # the upload URL refused the bytes, or the network failed
+            raise RetryLater(f"file upload: {exc}") from exc
+        files = response.get("files") or []
+        return str(files[0].get("id", "")) if files and isinstance(files[0], dict) else ""
+
     def _send(self, method: str, args: dict[str, Any], tolerate: frozenset[str]) -> dict[str, Any]:
         try:
             if _wants_json(method):
@@ -77,22 +113,28 @@ class SlackGateway:
                 response = self.client.api_call(method, data={k: _form(v) for k, v in args.items()})
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
-            body = exc.response.data if isinstance(exc.response.data, dict) else {}
-            error = str(body.get("error", "")) or f"http_{exc.response.status_code}"
-            if error in tolerate:
-                return dict(body)
-            if exc.response.status_code == 429 or error == "ratelimited":
-                retry_after = _retry_after(exc.response.headers)
-                raise _Refused(RetryLater(f"{method}: rate limited", retry_after), retry_after) from exc
-            if exc.response.status_code >= 500 or error in TRANSIENT_ERRORS:
-                later = RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})")
-                raise _Refused(later, None) from exc
-            channel = args.get("channel") or args.get("channel_id")
-            raise SlackCallFailed(method, error, str(channel) if channel else None) from exc
+            return self._refusal(method, args, tolerate, exc)
         except SlackClientError as exc:
             raise RetryLater(f"{method}: {exc}") from exc
         except OSError as exc:  # connection refused / reset / timeout: the call may have happened, no quick retry
             raise RetryLater(f"{method}: {exc}") from exc
+
+    def _refusal(
+        self, method: str, args: dict[str, Any], tolerate: frozenset[str], exc: SlackApiError
+    ) -> dict[str, Any]:
+        """A Slack error answer: its body when tolerated, else ``_Refused`` (transient) or ``SlackCallFailed``."""
+        body = exc.response.data if isinstance(exc.response.data, dict) else {}
+        error = str(body.get("error", "")) or f"http_{exc.response.status_code}"
+        if error in tolerate:
+            return dict(body)
+        if exc.response.status_code == 429 or error == "ratelimited":
+            retry_after = _retry_after(exc.response.headers)
+            raise _Refused(RetryLater(f"{method}: rate limited", retry_after), retry_after) from exc
+        if exc.response.status_code >= 500 or error in TRANSIENT_ERRORS:
+            later = RetryLater(f"{method}: {error} (HTTP {exc.response.status_code})")
+            raise _Refused(later, None) from exc
+        channel = args.get("channel") or args.get("channel_id")
+        raise SlackCallFailed(method, error, str(channel) if channel else None) from exc
 
     # -- cached facts --------------------------------------------------------------------------
     def bot_user_id(self) -> str:

@@ -23,6 +23,10 @@ EXAMPLES: list[OutboxEvent] = [
     ev.IncidentAcknowledged(entry_id=8),
     ev.SummaryRequested(actor="U0CAROL"),
     ev.SlackPost(channel="C1", text="hi", blocks=[{"type": "divider"}], thread_ts="1.2"),
+    ev.UploadFile.of(
+        "INC-2026-0001-postmortem.md", "# Post-mortem\n", title="Post-mortem", channel="C1", thread_ts="1.2",
+        initial_comment="Draft", record_as="postmortem:1:1",
+    ),
     ev.RunbookAttached(attached_id=9, entry_id=10, suggestion={"channel": "C1", "ts": "3.4"}),
     ev.RunbookRefresh(attached_id=9),
     ev.RunbookStepResult(
