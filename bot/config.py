@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # The leader re-reads the due-time tables this often even without a wake-up (a safety net).
     scheduler_resync_seconds: float = 3.0
     run_scheduler: bool = True
+    # Bearer tokens of the alert endpoints (/alerts/<source>); a source whose token is unset is disabled.
+    alerts_token_alertmanager: Secret = None
+    alerts_token_datadog: Secret = None
+    alerts_token_generic: Secret = None
+    # How often each process looks at the alert queue when nothing woke it.
+    alerts_poll_seconds: float = 1.0
     # When set, /metrics is also served on this port (e.g. one the load balancer does not expose).
     metrics_port: int | None = None
 

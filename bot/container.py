@@ -19,6 +19,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot.alerts.intake import AlertIntake
 from bot.config import Settings
 from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
@@ -91,6 +92,8 @@ class Container:
     app: App
     metrics: Metrics
     readiness: ReadinessProbe
+    # Alerts in: the endpoints' checks and the durable queue (``alerts.enqueue(source, raw)``).
+    alerts: AlertIntake
     redis: redis.Redis | None = None
     # Bolt's listener pool: listeners may still run after their request was acknowledged.
     listeners: Executor | None = None
@@ -234,6 +237,16 @@ def build_container(
             return shared_state(session)
 
     metrics.watch_shared_state(read_shared_state, lambda: loaded.severities.ids(), clock)
+    intake = AlertIntake(
+        uow,
+        clock,
+        {
+            "alertmanager": settings.alerts_token_alertmanager,
+            "datadog": settings.alerts_token_datadog,
+            "generic": settings.alerts_token_generic,
+        },
+        metrics,
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -251,6 +264,7 @@ def build_container(
         app=app,
         metrics=metrics,
         readiness=ReadinessProbe(engine, lambda: loaded, redis_client),
+        alerts=intake,
         redis=redis_client,
         listeners=listeners,
     )

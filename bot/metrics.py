@@ -82,6 +82,22 @@ class Metrics:
             registry=r,
         )
 
+        self.alerts_accepted = Counter(
+            PREFIX + "alerts_accepted", "Alerts accepted into the queue, by source", ["source"], registry=r
+        )
+        self.alerts_refused = Counter(
+            PREFIX + "alerts_refused", "Alert requests refused, by source and reason", ["source", "reason"], registry=r
+        )
+        self.alerts_routed = Counter(
+            PREFIX + "alerts_routed", "Alerts routed by the worker, by source and action", ["source", "action"], registry=r
+        )
+        self.alerts_deduplicated = Counter(
+            PREFIX + "alerts_deduplicated", "Alerts that repeated one of an open incident", ["source"], registry=r
+        )
+        self.alerts_grouped = Counter(
+            PREFIX + "alerts_grouped", "Alerts that joined an open incident by group", ["source"], registry=r
+        )
+
     # -- call sites ------------------------------------------------------------------------------
     def slack_call(self, method: str, outcome: str, seconds: float) -> None:
         self.slack_api_calls.labels(method, outcome).inc()

@@ -52,18 +52,31 @@ def readyz(web: Web) -> Response:
     return json_response(readiness.as_json(), 200 if readiness.ready else 503)
 
 
+def alerts(web: Web, source: str) -> Response:
+    """``POST /alerts/<source>``: a monitoring webhook, checked and queued (202) or refused with a reason."""
+    answer = web.container.alerts.receive(
+        source,
+        flask_request.headers.get("Authorization"),
+        flask_request.content_length,
+        flask_request.stream.read,
+    )
+    return json_response(answer.body, answer.status)
+
+
 def metrics(web: Web) -> Response:
     body, content_type = web.container.metrics.render()
     return Response(body, status=200, content_type=content_type)
 
 
 # Every HTTP route the bot serves: adding one is one line here.
-# Coming on the same server: ("/status", GET), ("/status.json", GET), ("/alerts/<source>", POST).
+# Coming on the same server: ("/status", GET), ("/status.json", GET).
 ROUTES: tuple[Route, ...] = (
     Route("/slack/events", ("POST",), slack_events),
     Route("/healthz", ("GET",), healthz),
     Route("/readyz", ("GET",), readyz),
     Route("/metrics", ("GET",), metrics),
+    # Alertmanager, Datadog and the generic shape; a fixed path (``/alerts/cloudwatch``) takes precedence.
+    Route("/alerts/<source>", ("POST",), alerts),
 )
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"

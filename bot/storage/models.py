@@ -101,6 +101,8 @@ class Incident(Base):
     next_update_due_at: Mapped[datetime | None] = mapped_column(default=None)
     resolution_summary: Mapped[str] = mapped_column(Text, default="")
     root_cause: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Incidents declared by an alert: what the card shows of its alerts (firings, resolved, link, labels).
+    alert_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(32), default=None)

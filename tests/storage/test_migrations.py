@@ -8,6 +8,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import MetaData, create_engine, inspect
 
 from bot.scheduling.runner import JOBS_TABLE
+from bot.storage import alert_models as _alert_tables  # noqa: F401  (registers its tables)
 from bot.storage import followups as _follow_up_tables  # noqa: F401  (registers its tables)
 from bot.storage import migrate
 from bot.storage import page_dms as _page_dm_tables  # noqa: F401  (registers its tables)
