@@ -29,6 +29,8 @@ class Severity:
     emoji: str = ""
     # None: the channel is never archived.
     archive_after: timedelta | None = DEFAULT_ARCHIVE_AFTER
+    # "suggest", "optional" or "never" (bot.domain.publication.StatusPagePolicy); private ones are never.
+    status_page: str = "optional"
 
     @property
     def label(self) -> str:
@@ -50,6 +52,7 @@ class Severity:
             "broadcast_post": self.broadcast_post,
             "emoji": self.emoji,
             "archive_after": _secs(self.archive_after),
+            "status_page": self.status_page,
         }
 
     @classmethod
@@ -69,7 +72,13 @@ class Severity:
             emoji=str(data.get("emoji", "")),
             # Incidents declared before the key existed archive after the default.
             archive_after=_td(data.get("archive_after", _secs(DEFAULT_ARCHIVE_AFTER))),
+            status_page=str(data.get("status_page") or _default_status_page(data)),
         )
+
+
+def _default_status_page(data: Mapping[str, Any]) -> str:
+    """Snapshots taken before severities had ``status_page``: publishing allowed, never suggested late."""
+    return "never" if data.get("private") else "optional"
 
 
 def _secs(delta: timedelta | None) -> int | None:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.domain.permissions import DEFAULT_PERMISSIONS, Permissions
+from bot.domain.publication import StatusPageCatalog
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
 from bot.playbooks.checklists import Checklists
@@ -23,7 +24,15 @@ from bot.playbooks.policy_build import build_roles, build_severities
 from bot.playbooks.problems import PlaybookError, Problem
 from bot.playbooks.runbook_files import load_runbooks
 from bot.playbooks.runbooks import Runbook
-from bot.playbooks.schema import ChecklistsFile, OnCallFile, PermissionsFile, RolesFile, SeveritiesFile
+from bot.playbooks.schema import (
+    ChecklistsFile,
+    OnCallFile,
+    PermissionsFile,
+    RolesFile,
+    SeveritiesFile,
+    StatusPageFile,
+)
+from bot.playbooks.statuspage_build import build_statuspage
 from bot.playbooks.templates import Templates, load_templates
 from bot.playbooks.yaml_source import YamlDoc, read_yaml, validation_problems
 
@@ -32,6 +41,7 @@ ROLES_FILE = "roles.yaml"
 ONCALL_FILE = "oncall.yaml"
 CHECKLISTS_FILE = "checklists.yaml"
 PERMISSIONS_FILE = "permissions.yaml"
+STATUSPAGE_FILE = "statuspage.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,6 +59,8 @@ class Playbooks:
     checklists: Checklists = field(default_factory=Checklists)
     # Absent permissions.yaml: the shipped default, so older playbook directories keep working.
     permissions: Permissions = DEFAULT_PERMISSIONS
+    # Absent statuspage.yaml: no components (publications then name none).
+    statuspage: StatusPageCatalog = field(default_factory=StatusPageCatalog)
 
     def match_runbooks(self, title: str) -> list[Runbook]:
         """Runbooks whose ``match`` keywords fit ``title``, best match first."""
@@ -83,6 +95,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     oncall_doc, oncall_spec = _read(directory, ONCALL_FILE, OnCallFile, problems, required=False)
     _, checklist_spec = _read(directory, CHECKLISTS_FILE, ChecklistsFile, problems, required=False)
     perm_doc, perm_spec = _read(directory, PERMISSIONS_FILE, PermissionsFile, problems, required=False)
+    page_doc, page_spec = _read(directory, STATUSPAGE_FILE, StatusPageFile, problems, required=False)
 
     severities = roles = None
     if sev_doc is not None and sev_spec is not None:
@@ -103,6 +116,11 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     permissions = DEFAULT_PERMISSIONS
     if perm_doc is not None and perm_spec is not None:
         permissions, found = build_permissions(perm_doc, perm_spec, roles)
+        problems += found
+
+    statuspage = StatusPageCatalog()
+    if page_doc is not None and page_spec is not None:
+        statuspage, found = build_statuspage(page_doc, page_spec)
         problems += found
 
     runbooks, found = load_runbooks(directory)
@@ -126,6 +144,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
         templates=templates,
         checklists=checklists,
         permissions=permissions,
+        statuspage=statuspage,
     )
     return playbooks, problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.publication import default_status_page
 from bot.domain.roles import COMMANDER, Role, RoleCatalog
 from bot.domain.severity import Severity, SeverityPolicy
 from bot.domain.verbs import VERBS
@@ -24,6 +25,15 @@ def build_severities(doc: YamlDoc, spec: SeveritiesFile) -> tuple[SeverityPolicy
         for path, word in words:
             problems += _claim(doc, owners, path, word, sev_id, "severity")
         broadcast = item.broadcast_post
+        status_page = default_status_page(rank, item.private).value
+        if item.status_page is not None:
+            status_page = item.status_page
+            if item.private and item.status_page != "never":
+                message = (
+                    f"a private severity never publishes to the status page; "
+                    f"use status_page: never or leave it out (got {item.status_page!r})"
+                )
+                problems.append(doc.problem(("severities", sev_id, "status_page"), message))
         levels.append(
             Severity(
                 id=sev_id,
@@ -39,6 +49,7 @@ def build_severities(doc: YamlDoc, spec: SeveritiesFile) -> tuple[SeverityPolicy
                 broadcast_post=rank < BROADCAST_POST_DEFAULT_RANKS if broadcast is None else broadcast,
                 emoji=item.emoji,
                 archive_after=item.archive_after,
+                status_page=status_page,
             )
         )
     return SeverityPolicy.of(levels), problems

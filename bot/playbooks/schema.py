@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
@@ -86,6 +86,7 @@ class SeveritySpec(StrictModel):
     broadcast_post: bool | None = None  # absent: true for the first two severities
     emoji: str = ""
     archive_after: ArchiveAfter = DEFAULT_ARCHIVE_AFTER
+    status_page: Literal["suggest", "optional", "never"] | None = None  # absent: see default_status_page
 
 
 class SeveritiesFile(StrictModel):
@@ -236,3 +237,17 @@ class ActionsSpec(StrictModel):
 class PermissionsFile(StrictModel):
     admins: list[Annotated[str, AfterValidator(_admin)]] = []
     actions: ActionsSpec = ActionsSpec()
+
+
+# statuspage.yaml ---------------------------------------------------------------------------------
+
+
+class ComponentSpec(StrictModel):
+    id: Identifier
+    name: Text
+    group: str = ""
+    statuspage_id: Annotated[str, AfterValidator(_text)] | None = None
+
+
+class StatusPageFile(StrictModel):
+    components: list[ComponentSpec] = []

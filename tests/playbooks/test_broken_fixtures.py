@@ -101,6 +101,19 @@ EXPECTED: dict[str, list[str]] = {
         "permissions.yaml:4: actions.declare_private.allowed[0]: 'reporter' cannot apply before an incident "
         "exists; declare_private allows 'anyone' or, with an empty list, admins only",
     ],
+    "statuspage_duplicate_component": [
+        "statuspage.yaml:7: components[2].id: duplicate component id 'api' (first used at components[0])",
+        "statuspage.yaml:11: components[3].statuspage_id: statuspage_id 'abc123' is already used by "
+        "components[1]",
+    ],
+    "statuspage_unknown_key": ["statuspage.yaml:4: components[0].colour: unknown key"],
+    "private_suggests_status_page": [
+        "severities.yaml:10: severities.SEV1.status_page: a private severity never publishes to the status "
+        "page; use status_page: never or leave it out (got 'suggest')",
+    ],
+    "bad_status_page": [
+        "severities.yaml:14: severities.SEV2.status_page: expected 'suggest', 'optional' or 'never'",
+    ],
     "missing_commander_role": [
         "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
         "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' "
