@@ -10,10 +10,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.domain.alert_rules import AlertRules
 from bot.domain.permissions import DEFAULT_PERMISSIONS, Permissions
 from bot.domain.publication import StatusPageCatalog
 from bot.domain.roles import RoleCatalog
 from bot.domain.severity import SeverityPolicy
+from bot.playbooks.alerts_build import build_alert_rules
+from bot.playbooks.alerts_schema import AlertsFile
 from bot.playbooks.checklists import Checklists
 from bot.playbooks.crosscheck import check_escalations, check_runbook_roles
 from bot.playbooks.matching import match_runbooks
@@ -42,6 +45,7 @@ ONCALL_FILE = "oncall.yaml"
 CHECKLISTS_FILE = "checklists.yaml"
 PERMISSIONS_FILE = "permissions.yaml"
 STATUSPAGE_FILE = "statuspage.yaml"
+ALERTS_FILE = "alerts.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,6 +65,8 @@ class Playbooks:
     permissions: Permissions = DEFAULT_PERMISSIONS
     # Absent statuspage.yaml: no components (publications then name none).
     statuspage: StatusPageCatalog = field(default_factory=StatusPageCatalog)
+    # Absent alerts.yaml: every alert is a notice in the broadcast channel.
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     def match_runbooks(self, title: str) -> list[Runbook]:
         """Runbooks whose ``match`` keywords fit ``title``, best match first."""
@@ -96,6 +102,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     _, checklist_spec = _read(directory, CHECKLISTS_FILE, ChecklistsFile, problems, required=False)
     perm_doc, perm_spec = _read(directory, PERMISSIONS_FILE, PermissionsFile, problems, required=False)
     page_doc, page_spec = _read(directory, STATUSPAGE_FILE, StatusPageFile, problems, required=False)
+    alerts_doc, alerts_spec = _read(directory, ALERTS_FILE, AlertsFile, problems, required=False)
 
     severities = roles = None
     if sev_doc is not None and sev_spec is not None:
@@ -128,6 +135,12 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     if roles is not None:
         problems += check_runbook_roles(runbooks, roles)
 
+    alerts = AlertRules()
+    if alerts_doc is not None and alerts_spec is not None:
+        runbook_ids = [rb.id for rb, _doc in runbooks]
+        alerts, found = build_alert_rules(alerts_doc, alerts_spec, severities, runbook_ids, list(oncall.policies))
+        problems += found
+
     templates, found = load_templates(directory)
     problems += found
 
@@ -145,6 +158,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
         checklists=checklists,
         permissions=permissions,
         statuspage=statuspage,
+        alerts=alerts,
     )
     return playbooks, problems
 

@@ -114,6 +114,21 @@ EXPECTED: dict[str, list[str]] = {
     "bad_status_page": [
         "severities.yaml:14: severities.SEV2.status_page: expected 'suggest', 'optional' or 'never'",
     ],
+    "alerts_unknown_names": [
+        "alerts.yaml:5: rules[0].severity: unknown severity 'SEV9' (SEV1 (Critical), SEV2 (High), SEV3 (Low))",
+        "alerts.yaml:6: rules[0].runbook: unknown runbook 'payment-failure' (runbooks/ defines: restart)",
+        "alerts.yaml:7: rules[0].escalation: unknown escalation policy 'nobody' (oncall.yaml defines: default)",
+        "alerts.yaml:11: rules[1].severity_map.warning: unknown severity 'P7' "
+        "(SEV1 (Critical), SEV2 (High), SEV3 (Low))",
+        "alerts.yaml:12: rules[2].name: duplicate rule name 'payments-down' (first used at rules[0])",
+        "alerts.yaml:13: rules[2].action: a declare rule needs severity (or from_label)",
+    ],
+    "alerts_unknown_key": [
+        "alerts.yaml:3: rules[0].match.source: expected 'alertmanager', 'datadog', 'cloudwatch', 'generic' or 'any'",
+        "alerts.yaml:4: rules[0].action: expected 'declare', 'page', 'notify' or 'ignore'",
+        "alerts.yaml:6: rules[0].colour: unknown key",
+        "alerts.yaml:7: default.sevrity: unknown key",
+    ],
     "missing_commander_role": [
         "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
         "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' "
