@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     alerts_poll_seconds: float = 1.0
     # When set, /metrics is also served on this port (e.g. one the load balancer does not expose).
     metrics_port: int | None = None
+    # SNS topic for stakeholder notifications (severities with notify_stakeholders); unset: none are sent.
+    stakeholder_sns_topic_arn: str | None = None
 
     @property
     def slack_configured(self) -> bool:

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
 from bot.integrations.aws import ClientFactory
+from bot.integrations.aws.sns import SnsTopic
 from bot.logs import ContextExecutor, OutageLog, quiet_signature_failures
 from bot.metrics import Metrics
 from bot.paging.handlers import PagingHandlers
@@ -51,6 +52,7 @@ from bot.services.ports import Pager
 from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
+from bot.services.stakeholders import StakeholderNotices, StakeholderQueue
 from bot.services.summaries import SummaryService
 from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
@@ -159,7 +161,11 @@ def build_container(
     services = Services(
         ctx=ctx,
         # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
-        incidents=IncidentService(ctx, FirstPage(oncall) if settings.run_scheduler else None),
+        incidents=IncidentService(
+            ctx,
+            FirstPage(oncall) if settings.run_scheduler else None,
+            StakeholderQueue() if settings.stakeholder_sns_topic_arn else None,
+        ),
         runbooks=runbooks,
         drafts=DraftService(ctx, lambda: loaded.templates),
         escalation=EscalationService(ctx, oncall),
@@ -177,8 +183,13 @@ def build_container(
     paging = PagingHandlers(
         SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )
+    # Stakeholder notifications go to SNS (boto3's standard credential chain; the region is the topic's).
+    topic = SnsTopic(ClientFactory(), settings.stakeholder_sns_topic_arn) if settings.stakeholder_sns_topic_arn else None
+    stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
     outbox = OutboxRoutes(
-        _outbox_table(notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier))
+        _outbox_table(
+            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier), stakeholders
+        )
     )
     dispatcher = OutboxDispatcher(
         uow,
@@ -276,6 +287,7 @@ def _outbox_table(
     runbooks: RunbookPosts,
     followups: FollowUpPosts,
     files: FilePosts,
+    stakeholders: StakeholderNotices,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -300,6 +312,7 @@ def _outbox_table(
         ev.RunbookRefresh: runbooks.refresh,
         ev.RunbookStepResult: runbooks.result,
         ev.FollowUpOverdue: followups.overdue,
+        ev.StakeholderNotice: stakeholders.notify,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

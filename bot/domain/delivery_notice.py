@@ -28,6 +28,7 @@ DESCRIPTIONS: dict[str, str] = {
     "paging.resolved": "a page resolution",
     "nudge.post": "an update reminder",
     "followup.overdue": "an overdue follow-up reminder",
+    "stakeholders.notify": "a stakeholder notification (SNS)",
 }
 
 

@@ -329,6 +329,20 @@ class FollowUpOverdue(OutboxEvent):
     due_on: str
 
 
+# -- stakeholders --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StakeholderNotice(OutboxEvent):
+    """Tell the stakeholder topic about timeline entry ``entry_id``: ``moment`` declared, updated or resolved.
+
+    ``key`` names this notification once and for all (it goes out with it, so subscribers can de-duplicate).
+    """
+
+    kind: ClassVar[str] = "stakeholders.notify"
+    entry_id: int
+    moment: str
+    key: str
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -354,6 +368,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         UpdateReminder,
         DeliveryFailed,
         FollowUpOverdue,
+        StakeholderNotice,
     )
 }
 

@@ -31,6 +31,8 @@ class Severity:
     archive_after: timedelta | None = DEFAULT_ARCHIVE_AFTER
     # "suggest", "optional" or "never" (bot.domain.publication.StatusPagePolicy); private ones are never.
     status_page: str = "optional"
+    # Publish the declaration, each status update and the resolution to the stakeholder topic.
+    notify_stakeholders: bool = False
 
     @property
     def label(self) -> str:
@@ -53,6 +55,7 @@ class Severity:
             "emoji": self.emoji,
             "archive_after": _secs(self.archive_after),
             "status_page": self.status_page,
+            "notify_stakeholders": self.notify_stakeholders,
         }
 
     @classmethod
@@ -73,6 +76,7 @@ class Severity:
             # Incidents declared before the key existed archive after the default.
             archive_after=_td(data.get("archive_after", _secs(DEFAULT_ARCHIVE_AFTER))),
             status_page=str(data.get("status_page") or _default_status_page(data)),
+            notify_stakeholders=bool(data.get("notify_stakeholders", False)),
         )
 
 

@@ -50,6 +50,7 @@ def build_severities(doc: YamlDoc, spec: SeveritiesFile) -> tuple[SeverityPolicy
                 emoji=item.emoji,
                 archive_after=item.archive_after,
                 status_page=status_page,
+                notify_stakeholders=item.notify_stakeholders,
             )
         )
     return SeverityPolicy.of(levels), problems

@@ -58,11 +58,18 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 OptionalDuration = Annotated[timedelta | None, BeforeValidator(_optional_duration)]
 ArchiveAfter = Annotated[timedelta | None, BeforeValidator(_archive_after)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
 Text = Annotated[str, AfterValidator(_text)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
 class StrictModel(BaseModel):
@@ -87,6 +94,7 @@ class SeveritySpec(StrictModel):
     emoji: str = ""
     archive_after: ArchiveAfter = DEFAULT_ARCHIVE_AFTER
     status_page: Literal["suggest", "optional", "never"] | None = None  # absent: see default_status_page
+    notify_stakeholders: Flag = False
 
 
 class SeveritiesFile(StrictModel):

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.domain import stakeholders
 from bot.domain.events import (
     IncidentAcknowledged,
     IncidentDeclared,
@@ -35,6 +36,7 @@ from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
 from bot.services.escalation import FirstPage
 from bot.services.read_models import IncidentView, incident_view, snapshot_roles, snapshot_severities
+from bot.services.stakeholders import StakeholderQueue
 from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.models import Incident, RoleAssignment
@@ -58,12 +60,19 @@ class IncidentService:
     """The incident lifecycle. Every method is one transaction; Slack work is queued in the outbox.
 
     With ``first_page`` (paging configured), a declaration also starts its escalation chain and pages
-    level 1 in the same transaction.
+    level 1 in the same transaction. With ``stakeholders`` (a stakeholder topic configured), declarations,
+    updates and resolutions of severities that say ``notify_stakeholders`` queue a stakeholder notice too.
     """
 
-    def __init__(self, ctx: ServiceContext, first_page: FirstPage | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        first_page: FirstPage | None = None,
+        stakeholders: StakeholderQueue | None = None,
+    ) -> None:
         self.ctx = ctx
         self.first_page = first_page
+        self.stakeholders = stakeholders
 
     # -- declare -------------------------------------------------------------------------------
     def declare(
@@ -138,6 +147,7 @@ class IncidentService:
             )
             # The declaration's own Slack work is queued first: everything else needs its channel.
             outbox.enqueue(session, incident.id, IncidentDeclared(entry_id=entry.id, notify=dict(notify or {})))
+            self._tell_stakeholders(session, incident, stakeholders.DECLARED, entry.id)
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
             if self.first_page is not None:
@@ -265,6 +275,8 @@ class IncidentService:
                 at=now,
             )
             outbox.enqueue(session, incident.id, IncidentUpdated(entry_id=entry.id))
+            if kind == "update":  # a "no change" heartbeat tells stakeholders nothing new
+                self._tell_stakeholders(session, incident, stakeholders.UPDATED, entry.id)
             view = incident_view(incident)
         return view
 
@@ -361,6 +373,7 @@ class IncidentService:
                 session, incident, "resolved", actor_id, summary, {"root_cause": root_cause}, at=now
             )
             outbox.enqueue(session, incident.id, IncidentResolved(entry_id=entry.id))
+            self._tell_stakeholders(session, incident, stakeholders.RESOLVED, entry.id)
             view = incident_view(incident)
         return view
 
@@ -418,6 +431,10 @@ class IncidentService:
             outbox.enqueue(session, incident.id, SummaryRequested(actor=actor_id))
 
     # -- helpers -------------------------------------------------------------------------------
+    def _tell_stakeholders(self, session: Session, incident: Incident, moment: str, entry_id: int) -> None:
+        if self.stakeholders is not None:
+            self.stakeholders.queue(session, incident, moment, entry_id)
+
     def _load(self, session: Session, incident_id: int, *, lock: bool = False) -> Incident:
         incident = repo.get_incident(session, incident_id, lock=lock)
         if incident is None:

@@ -1,4 +1,4 @@
-"""The small interfaces outbox handlers ask adapters for: pagers, the paging posts in Slack, a people directory."""
+"""The small interfaces outbox handlers ask adapters for: pagers, paging posts, a people directory, the stakeholder topic."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.stakeholders import StakeholderMessage
 from bot.services.outbox import Delivery
 from bot.services.read_models import IncidentView
 
@@ -62,3 +63,9 @@ class Directory(Protocol):
     def user_by_email(self, email: str) -> str | None: ...
 
     def group_members(self, group_id: str) -> tuple[str, ...]: ...
+
+
+class StakeholderTopic(Protocol):
+    """Where stakeholder notifications go (an SNS topic); raises ``RetryLater`` or ``GiveUp`` on failure."""
+
+    def publish(self, message: StakeholderMessage) -> None: ...

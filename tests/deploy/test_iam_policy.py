@@ -57,3 +57,9 @@ def test_the_policy_is_minimal_and_the_read_only_part_changes_nothing() -> None:
     assert {a for op in read_only_ops for a in IAM_ACTIONS[op]} == READ_ONLY
     assert {a for op in MUTATING_OPERATIONS for a in IAM_ACTIONS[op]} - READ_ONLY == MUTATING
     assert not any(a.split(":")[1].startswith(("Update", "Delete", "Create", "Put")) for a in READ_ONLY)
+
+
+def test_stakeholder_notifications_may_publish_to_their_topic_only() -> None:
+    statement = next(s for s in POLICY["Statement"] if s["Sid"] == "StakeholderNotifications")
+    assert (statement["Effect"], statement["Action"]) == ("Allow", ["sns:Publish"])
+    assert statement["Resource"].startswith("arn:aws:sns:") and statement["Resource"] != "*"

@@ -39,6 +39,7 @@ EXAMPLES: list[OutboxEvent] = [
     ev.PagerResolved(),
     ev.UpdateReminder(due_at=AT, since_seconds=180, ignored=3, policy_id="fast", next_level=1),
     ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
+    ev.StakeholderNotice(entry_id=13, moment="updated", key="INC-2026-0001:updated:13"),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

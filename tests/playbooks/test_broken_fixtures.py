@@ -26,6 +26,9 @@ EXPECTED: dict[str, list[str]] = {
         "oncall.yaml:8: schedules.secondary.timezone: unknown timezone 'Mars/Olympus'; "
         "use an IANA name such as UTC or Europe/Paris",
     ],
+    "bad_notify_stakeholders": [
+        "severities.yaml:9: severities.SEV1.notify_stakeholders: expected true or false, got 'sometimes'",
+    ],
     "duplicate_alias": ["severities.yaml:12: severities.SEV2.aliases[0]: 'P0' already names severity 'SEV1'"],
     "duplicate_step_ids": [
         "runbooks/restart.yaml:18: mitigation[0].id: duplicate step id 'check-status' "

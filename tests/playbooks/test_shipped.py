@@ -44,6 +44,8 @@ def test_severities_keep_the_contract_keys(shipped: Path) -> None:
     assert [s.archive_after for s in policy] == [timedelta(days=7)] * 4 + [timedelta(days=30)]
     assert policy.lookup("p0") is sev1 and policy.lookup("critical") is sev1
     assert [s.broadcast_post for s in policy] == [True, True, False, False, False]
+    # The seeds notify stakeholders of level 1-2 incidents; SEC says only that one was declared.
+    assert [s.id for s in policy if s.notify_stakeholders] == ["SEV1", "SEV2", "SEC"]
     # The security severity is urgent like SEV1 but private (the seeds' "security breach" rows).
     sec = policy.get("SEC")
     assert (sec.private, sec.respond_within, sec.update_every) == (True, sev1.respond_within, sev1.update_every)
