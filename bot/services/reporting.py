@@ -62,6 +62,13 @@ class WeekStats:
     def total(self) -> int:
         return sum(n for _, n in self.incidents)
 
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return tuple(s for s, _ in self.incidents)
+
+    def count(self, severity: str) -> int:
+        return dict(self.incidents).get(severity, 0)
+
 
 @dataclass(frozen=True)
 class IncidentLine:

@@ -1,0 +1,1 @@
+"""Renderings of the metrics report: the PNG chart (matplotlib, headless)."""
