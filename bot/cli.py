@@ -19,6 +19,7 @@ from bot.logs import configure_logging, wants_json
 
 if TYPE_CHECKING:
     from bot.container import Container
+    from bot.services.reporting import Report
     from bot.serving import Shutdown
 
 log = logging.getLogger("bot")
@@ -90,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("yaml", "json", "markdown"), default="yaml")
     export.add_argument("--output", "-o", type=Path, default=None, help="a file to write (default: standard output)")
     export.set_defaults(handler=_export)
+
+    from bot.cli_report import add_parser as add_report
+
+    add_report(sub, _report)
 
     play = sub.add_parser("playground", help="a local Slack playground in the browser, no workspace needed")
     play.add_argument("--host", default="127.0.0.1")
@@ -298,6 +303,17 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_report import run_report
+
+    def chart(report: Report) -> bytes:
+        from bot.reports.chart import render_chart
+
+        return render_chart(report)
+
+    return run_report(args, settings.database_url, settings.playbooks_path(), chart)
 
 
 def _people(settings: Settings) -> Callable[[str], str]:

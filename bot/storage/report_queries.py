@@ -112,3 +112,8 @@ def follow_ups_touching(
         (sev, FollowUpTimes(created, done, overdue_at(due) if due else None))
         for sev, created, done, due in session.execute(stmt)
     ]
+
+
+def severities_recorded(session: Session) -> list[str]:
+    """Every severity id an incident carries, for a report asked about a level no longer in the playbooks."""
+    return sorted(str(s) for s in session.execute(select(Incident.severity_id).distinct()).scalars())
