@@ -67,6 +67,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
 from bot.slack.rate_limiter import rate_limiter_for
+from bot.slack.report_posts import ReportPosts
 from bot.slack.runbook_posts import RunbookPosts
 from bot.storage import repositories as repo
 from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
@@ -188,7 +189,8 @@ def build_container(
     stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
     outbox = OutboxRoutes(
         _outbox_table(
-            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier), stakeholders
+            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier), stakeholders,
+            ReportPosts(notifier),
         )
     )
     dispatcher = OutboxDispatcher(
@@ -208,6 +210,7 @@ def build_container(
         oncall,
         clock,
         on_escalated=metrics.escalations.inc,
+        reports=lambda: loaded.reports,
     )
     scheduler = SchedulerRunner(
         engine,
@@ -288,6 +291,7 @@ def _outbox_table(
     followups: FollowUpPosts,
     files: FilePosts,
     stakeholders: StakeholderNotices,
+    reports: ReportPosts,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -313,6 +317,7 @@ def _outbox_table(
         ev.RunbookStepResult: runbooks.result,
         ev.FollowUpOverdue: followups.overdue,
         ev.StakeholderNotice: stakeholders.notify,
+        ev.DailyDigestPosted: reports.daily_digest,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

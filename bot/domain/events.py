@@ -343,6 +343,16 @@ class StakeholderNotice(OutboxEvent):
     key: str
 
 
+# -- reports -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DailyDigestPosted(OutboxEvent):
+    """Post the daily digest (``digest``: ``Digest.to_payload()``) to ``channel`` (None: the broadcast channel)."""
+
+    kind: ClassVar[str] = "report.daily_digest"
+    digest: dict[str, object]
+    channel: str | None = None
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -369,6 +379,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         DeliveryFailed,
         FollowUpOverdue,
         StakeholderNotice,
+        DailyDigestPosted,
     )
 }
 

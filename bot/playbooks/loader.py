@@ -25,6 +25,7 @@ from bot.playbooks.oncall_build import build_oncall
 from bot.playbooks.permissions_build import build_permissions
 from bot.playbooks.policy_build import build_roles, build_severities
 from bot.playbooks.problems import PlaybookError, Problem
+from bot.playbooks.reports_file import ReportSchedules, ReportsFile, build_reports
 from bot.playbooks.runbook_files import load_runbooks
 from bot.playbooks.runbooks import Runbook
 from bot.playbooks.schema import (
@@ -46,6 +47,7 @@ CHECKLISTS_FILE = "checklists.yaml"
 PERMISSIONS_FILE = "permissions.yaml"
 STATUSPAGE_FILE = "statuspage.yaml"
 ALERTS_FILE = "alerts.yaml"
+REPORTS_FILE = "reports.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,6 +69,8 @@ class Playbooks:
     statuspage: StatusPageCatalog = field(default_factory=StatusPageCatalog)
     # Absent alerts.yaml: every alert is a notice in the broadcast channel.
     alerts: AlertRules = field(default_factory=AlertRules)
+    # Absent reports.yaml: no daily digest and no weekly report.
+    reports: ReportSchedules = field(default_factory=ReportSchedules)
 
     def match_runbooks(self, title: str) -> list[Runbook]:
         """Runbooks whose ``match`` keywords fit ``title``, best match first."""
@@ -103,6 +107,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
     perm_doc, perm_spec = _read(directory, PERMISSIONS_FILE, PermissionsFile, problems, required=False)
     page_doc, page_spec = _read(directory, STATUSPAGE_FILE, StatusPageFile, problems, required=False)
     alerts_doc, alerts_spec = _read(directory, ALERTS_FILE, AlertsFile, problems, required=False)
+    _, reports_spec = _read(directory, REPORTS_FILE, ReportsFile, problems, required=False)
 
     severities = roles = None
     if sev_doc is not None and sev_spec is not None:
@@ -159,6 +164,7 @@ def _load(directory: Path) -> tuple[Playbooks | None, list[Problem]]:
         permissions=permissions,
         statuspage=statuspage,
         alerts=alerts,
+        reports=build_reports(reports_spec) if reports_spec is not None else ReportSchedules(),
     )
     return playbooks, problems
 

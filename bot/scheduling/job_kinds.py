@@ -1,4 +1,4 @@
-"""The kinds of scheduled job (reminders, escalation steps, long-running pages): what is due, and firing one."""
+"""The kinds of scheduled job (reminders, escalation steps, long-running pages, reports): what is due, and firing one."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from bot.playbooks.oncall import OnCall
+from bot.playbooks.reports_file import ReportSchedules
 from bot.scheduling.escalations import EscalationJob
 from bot.scheduling.followups import FollowUpOverdueJob
 from bot.scheduling.long_running import LongRunningJob
 from bot.scheduling.nudges import NudgeJob
+from bot.scheduling.reports import DailyDigestJob
 from bot.storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -54,14 +56,17 @@ class JobKinds:
         oncall: Callable[[], OnCall],
         clock: Callable[[], datetime],
         on_escalated: Callable[[], None] = lambda: None,
+        reports: Callable[[], ReportSchedules] = ReportSchedules,
     ) -> None:
         self.uow = uow
         self.nudges = NudgeJob(uow, clock, EARLY)
         self.escalations = EscalationJob(uow, oncall, clock, EARLY, on_escalated)
         self.long_running = LongRunningJob(uow, oncall, clock, EARLY)
         self.followups = FollowUpOverdueJob(uow, clock, EARLY)
+        self.digest = DailyDigestJob(uow, lambda: reports().daily, clock, EARLY)
         self.kinds: dict[str, JobKind] = {
-            job.kind: job for job in (self.nudges, self.escalations, self.long_running, self.followups)
+            job.kind: job
+            for job in (self.nudges, self.escalations, self.long_running, self.followups, self.digest)
         }
 
     def reconcile(self) -> bool:

@@ -1,4 +1,4 @@
-"""The due-time tables the scheduler trusts: escalation chains and the record of effects already fired."""
+"""The due-time tables the scheduler trusts: escalation chains, effects already fired and reports already sent."""
 
 from __future__ import annotations
 
@@ -52,3 +52,17 @@ class EffectFired(Base):
     due_at: Mapped[datetime]
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReportRun(Base):
+    """A daily digest or weekly report that was sent for one local day; the unique key makes it once."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # The local date the run is for (ISO), in the schedule's timezone.
+    period: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    fired_at: Mapped[datetime] = mapped_column(default=utcnow)

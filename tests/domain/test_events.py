@@ -40,6 +40,7 @@ EXAMPLES: list[OutboxEvent] = [
     ev.UpdateReminder(due_at=AT, since_seconds=180, ignored=3, policy_id="fast", next_level=1),
     ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
     ev.StakeholderNotice(entry_id=13, moment="updated", key="INC-2026-0001:updated:13"),
+    ev.DailyDigestPosted(digest={"day": "2026-12-02", "at": AT.isoformat(), "open_private": 1}, channel="leadership"),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

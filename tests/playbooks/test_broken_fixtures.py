@@ -132,6 +132,22 @@ EXPECTED: dict[str, list[str]] = {
         "alerts.yaml:6: rules[0].colour: unknown key",
         "alerts.yaml:7: default.sevrity: unknown key",
     ],
+    "report_unquoted_time": ['reports.yaml:2: daily_digest.time: expected a quoted time such as "09:00" (YAML read 570)'],
+    "report_unknown_key": [
+        "reports.yaml:5: weekly_report.recipients: unknown key",
+        "reports.yaml:6: monthly_report: unknown key",
+    ],
+    "report_bad_weekday": [
+        "reports.yaml:2: daily_digest.time: '25:00' is not a time of day (00:00 to 23:59)",
+        "reports.yaml:3: daily_digest.weekdays[2]: unknown weekday 'funday'; expected one of mon, tue, wed, thu, "
+        "fri, sat, sun",
+        "reports.yaml:5: weekly_report.weekday: unknown weekday 'someday'; expected one of mon, tue, wed, thu, "
+        "fri, sat, sun",
+    ],
+    "report_bad_timezone": [
+        "reports.yaml:3: daily_digest.timezone: unknown timezone 'Europe/Londres'; use an IANA name such as UTC "
+        "or Europe/Paris",
+    ],
     "missing_commander_role": [
         "roles.yaml:1: roles: the Incident Commander role 'ic' must be defined",
         "runbooks/restart.yaml:8: diagnosis[0].allowed_roles[0]: unknown role 'ic' "

@@ -209,3 +209,13 @@ def test_failed_migration_commands_are_the_projects_own(shipped: Path) -> None:
     assert "npx prisma migrate status" in migration
     assert "npm run migrate:rollback --workspace=backend" in migration
     assert "npm run migrate:latest --workspace=backend" in migration
+
+
+def test_reports_post_the_digest_on_weekdays_and_the_report_on_mondays(shipped: Path) -> None:
+    reports = load_playbooks(shipped).reports
+    assert reports.daily is not None and reports.weekly is not None
+    assert (reports.daily.at.isoformat(), reports.daily.timezone, sorted(reports.daily.weekdays)) == (
+        "09:00:00", "Europe/London", [0, 1, 2, 3, 4]
+    )
+    assert reports.daily.channel is None  # the broadcast channel
+    assert (sorted(reports.weekly.weekdays), reports.weekly.timezone) == ([0], "Europe/London")
