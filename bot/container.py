@@ -49,6 +49,7 @@ from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.pending import PendingRequests
 from bot.services.ports import Pager
+from bot.services.postmortems import PostmortemService
 from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
@@ -66,6 +67,7 @@ from bot.slack.listeners.replies import SOMETHING_WENT_WRONG
 from bot.slack.notifier import SlackNotifier
 from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
+from bot.slack.postmortem_posts import PostmortemPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.report_posts import ReportPosts
 from bot.slack.runbook_posts import RunbookPosts
@@ -175,6 +177,7 @@ def build_container(
         home=HomeService(ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items),
         followups=followups,
         summaries=SummaryService(ctx),
+        postmortems=PostmortemService(ctx, lambda: loaded.templates, gateway.person_name),
         claim_event=_event_claimer(uow, redis_client),
         pending=PendingRequests(uow, clock),
     )
@@ -187,10 +190,12 @@ def build_container(
     # Stakeholder notifications go to SNS (boto3's standard credential chain; the region is the topic's).
     topic = SnsTopic(ClientFactory(), settings.stakeholder_sns_topic_arn) if settings.stakeholder_sns_topic_arn else None
     stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
+    pm_posts = PostmortemPosts(notifier, services.postmortems.render)
+    files = FilePosts(notifier, after=services.postmortems.record_upload)
     outbox = OutboxRoutes(
         _outbox_table(
-            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), FilePosts(notifier), stakeholders,
-            ReportPosts(notifier),
+            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), files, stakeholders,
+            ReportPosts(notifier), pm_posts,
         )
     )
     dispatcher = OutboxDispatcher(
@@ -292,6 +297,7 @@ def _outbox_table(
     files: FilePosts,
     stakeholders: StakeholderNotices,
     reports: ReportPosts,
+    postmortems: PostmortemPosts,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -318,6 +324,8 @@ def _outbox_table(
         ev.FollowUpOverdue: followups.overdue,
         ev.StakeholderNotice: stakeholders.notify,
         ev.DailyDigestPosted: reports.daily_digest,
+        ev.PostmortemDraft: postmortems.draft,
+        ev.PostmortemReminder: postmortems.reminder,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from bot.storage import alert_models as _alert_tables  # noqa: F401  (registers its tables)
 from bot.storage import followups as _follow_up_tables  # noqa: F401  (registers its tables)
 from bot.storage import page_dms as _page_dm_tables  # noqa: F401  (registers its tables)
+from bot.storage import postmortems as _postmortem_tables  # noqa: F401  (registers its tables)
 from bot.storage import publications as _publication_tables  # noqa: F401  (registers its tables)
 from bot.storage import runbook_models as _runbook_tables  # noqa: F401  (registers its tables)
 from bot.storage import scheduling_models as _scheduling_tables  # noqa: F401  (registers its tables)

@@ -135,6 +135,21 @@ class MyFollowups:
     """The caller's open follow-ups, across incidents."""
 
 
+@dataclass(frozen=True)
+class ShowPostmortem:
+    """The post-mortem's state: due, done (with its link) or skipped."""
+
+
+@dataclass(frozen=True)
+class PostmortemDone:
+    link: str
+
+
+@dataclass(frozen=True)
+class PostmortemSkip:
+    reason: str
+
+
 Command = (
     Declare
     | OpenDeclareModal
@@ -157,4 +172,7 @@ Command = (
     | CloseFollowup
     | ListFollowups
     | MyFollowups
+    | ShowPostmortem
+    | PostmortemDone
+    | PostmortemSkip
 )

@@ -29,6 +29,8 @@ DESCRIPTIONS: dict[str, str] = {
     "nudge.post": "an update reminder",
     "followup.overdue": "an overdue follow-up reminder",
     "stakeholders.notify": "a stakeholder notification (SNS)",
+    "postmortem.draft": "the post-mortem draft",
+    "postmortem.reminder": "a post-mortem reminder",
 }
 
 

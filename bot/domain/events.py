@@ -341,6 +341,24 @@ class StakeholderNotice(OutboxEvent):
     entry_id: int
     moment: str
     key: str
+# -- post-mortems --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PostmortemDraft(OutboxEvent):
+    """Render revision ``revision`` of the incident's post-mortem draft, store it, then upload it."""
+
+    kind: ClassVar[str] = "postmortem.draft"
+    revision: int
+
+
+@dataclass(frozen=True)
+class PostmortemReminder(OutboxEvent):
+    """Remind ``owner`` (by DM, and in the incident channel) that the post-mortem due at ``due_at`` is not
+    done; ``nth`` counts the reminders, this one included."""
+
+    kind: ClassVar[str] = "postmortem.reminder"
+    owner: str
+    due_at: datetime
+    nth: int = 1
 
 
 # -- reports -------------------------------------------------------------------------------------
@@ -380,6 +398,8 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         FollowUpOverdue,
         StakeholderNotice,
         DailyDigestPosted,
+        PostmortemDraft,
+        PostmortemReminder,
     )
 }
 

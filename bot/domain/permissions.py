@@ -17,6 +17,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     RUN_MUTATING_STEP = "run_mutating_step"
     DECLARE_PRIVATE = "declare_private"
+    POSTMORTEM = "postmortem"
 
 
 # Standings that are not role ids. A role id from roles.yaml (``ic``, ``tech_lead``…) is a standing too.
@@ -35,6 +36,7 @@ DOING: Mapping[Action, str] = {
     Action.PUBLISH: "publish the status of {ref}",
     Action.RUN_MUTATING_STEP: "run steps that change AWS in {ref}",
     Action.DECLARE_PRIVATE: "declare a private incident",
+    Action.POSTMORTEM: "record the post-mortem of {ref} as done or skipped",
 }
 
 
@@ -62,6 +64,7 @@ DEFAULT_RULES: Mapping[Action, Rule] = {
     Action.PUBLISH: Rule((IC, "comms"), _BEFORE_IC),
     Action.RUN_MUTATING_STEP: Rule((IC,)),
     Action.DECLARE_PRIVATE: Rule((ANYONE,)),
+    Action.POSTMORTEM: Rule(_OWNERS),
 }
 
 

@@ -2,6 +2,7 @@
 
 Parsing (``grammar.parse_command``), the help text (``usage.help_text``) and the Slack dispatch (one handler
 per ``Verb`` in ``slack.listeners.commands``) are all derived from ``VERBS``; a new verb is one row here.
+Over 300 lines because it is that one table, a few lines a verb, in the order ``help`` lists them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 
 from bot.domain import arguments as a
 from bot.domain import commands as c
+from bot.domain import postmortem_args as pm
+from bot.domain.postmortems import DONE_USAGE, SKIP_USAGE
 
 
 class Scope(StrEnum):
@@ -43,6 +46,9 @@ class Verb(StrEnum):
     FOLLOWUP_DONE = "followup-done"
     FOLLOWUPS = "followups"
     MY_FOLLOWUPS = "my-followups"
+    POSTMORTEM = "postmortem"
+    POSTMORTEM_DONE = "postmortem-done"
+    POSTMORTEM_SKIP = "postmortem-skip"
 
 
 @dataclass(frozen=True)
@@ -260,6 +266,33 @@ VERBS: tuple[VerbSpec, ...] = (
         scope=ANYWHERE,
         parse=a.followups,
         command=c.MyFollowups,
+    ),
+    VerbSpec(
+        Verb.POSTMORTEM,
+        words=("postmortem", "post-mortem"),
+        usage="postmortem",
+        summary="The post-mortem: when it is due, or its link once done (only to you)",
+        scope=INCIDENT,
+        parse=pm.postmortem,
+        command=c.ShowPostmortem,
+    ),
+    VerbSpec(
+        Verb.POSTMORTEM_DONE,
+        words=(),  # ``postmortem done <link>``: the ``postmortem`` verb's parser yields it
+        usage=DONE_USAGE,
+        summary="Record the written post-mortem by its link; the reminders stop",
+        scope=INCIDENT,
+        parse=pm.postmortem,
+        command=c.PostmortemDone,
+    ),
+    VerbSpec(
+        Verb.POSTMORTEM_SKIP,
+        words=(),  # ``postmortem skip <reason>``
+        usage=SKIP_USAGE,
+        summary="No post-mortem for this incident, and why; the reminders stop",
+        scope=INCIDENT,
+        parse=pm.postmortem,
+        command=c.PostmortemSkip,
     ),
 )
 

@@ -240,6 +240,7 @@ class ActionsSpec(StrictModel):
     publish: RuleSpec | None = None
     run_mutating_step: RuleSpec | None = None
     declare_private: RuleSpec | None = None
+    postmortem: RuleSpec | None = None
 
 
 class PermissionsFile(StrictModel):

@@ -47,6 +47,9 @@ PLACEHOLDERS = frozenset(
         "timeline",
         "action_items",
         "postmortem_due",
+        "time_to_acknowledge",
+        "time_to_mitigate",
+        "time_to_resolve",
     }
 )
 MISSING = "—"

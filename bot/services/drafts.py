@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.durations import format_duration
 from bot.domain.export_text import emoji_text, plain_text
 from bot.domain.followups import FollowUpView
+from bot.domain.metrics import Event, lifecycle
 from bot.domain.status import Status
 from bot.playbooks.templates import TEMPLATE_NAMES, Templates
 from bot.services.context import ServiceContext
@@ -103,6 +104,22 @@ def action_items(followups: Sequence[FollowUpView], person: Person) -> str:
     return "\n".join(lines)
 
 
+def took(moment: timedelta | None) -> str:
+    """A metric as the post-mortem shows it: ``12m 5s``, or ``not recorded``."""
+    return format_duration(moment) if moment is not None else "not recorded"
+
+
+def metric_values(incident: IncidentView, entries: Sequence[EntryView]) -> dict[str, str]:
+    """Time to acknowledge, to mitigate (first reached monitoring) and to resolve, from the recorded events."""
+    events = [Event(e.kind, e.occurred_at, str(e.data.get("status") or "") or None) for e in entries]
+    times = lifecycle(incident.declared_at, events)
+    return {
+        "time_to_acknowledge": took(times.time_to_acknowledge),
+        "time_to_mitigate": took(times.time_to_mitigate),
+        "time_to_resolve": took(times.time_to_resolve),
+    }
+
+
 def draft_values(
     incident: IncidentView,
     entries: Sequence[EntryView],
@@ -152,6 +169,7 @@ def draft_values(
         "timeline": timeline,
         "action_items": action_items(followups, person),
         "postmortem_due": stamp(resolved + due) if resolved and due else "",
+        **metric_values(incident, entries),
     }
     # Drafts leave Slack: no <@U…> mentions, raw e-mail addresses or shortcodes in what gets pasted.
     return {k: plain_text(v, person) if isinstance(v, str) else v for k, v in values.items()}

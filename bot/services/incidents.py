@@ -31,6 +31,7 @@ from bot.domain.roles import COMMANDER, Role
 from bot.domain.severity import Severity
 from bot.domain.status import IllegalTransition, Status, check_reopen, check_transition
 from bot.logs import bind_incident
+from bot.services import postmortems
 from bot.services.access import Visible
 from bot.services.context import ServiceContext
 from bot.services.errors import AlreadyHandled, IncidentNotFound, NotAnIncidentChannel, UserError
@@ -374,6 +375,7 @@ class IncidentService:
             )
             outbox.enqueue(session, incident.id, IncidentResolved(entry_id=entry.id))
             self._tell_stakeholders(session, incident, stakeholders.RESOLVED, entry.id)
+            postmortems.on_resolved(session, incident, now)
             view = incident_view(incident)
         return view
 
@@ -395,6 +397,7 @@ class IncidentService:
             incident.next_update_due_at = self._next_due(incident, now)
             entry = repo.add_entry(session, incident, "reopened", actor_id, reason, at=now)
             outbox.enqueue(session, incident.id, IncidentReopened(entry_id=entry.id))
+            postmortems.on_reopened(session, incident)
             view = incident_view(incident)
         return view
 

@@ -15,6 +15,7 @@ from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.pending import PendingRequests
+from bot.services.postmortems import PostmortemService
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.services.summaries import SummaryService
@@ -51,6 +52,8 @@ class Services:
     followups: FollowUpService
     # What a summary or a newcomer's catch-up shows.
     summaries: SummaryService
+    # The post-mortem: drafted on resolve, then done (with its link) or skipped.
+    postmortems: PostmortemService
     # True the first time a key (a Slack event id) is seen: Slack's retries are dropped.
     claim_event: Callable[[str], bool]
     # Requests written before they are acknowledged, redone after a crash.

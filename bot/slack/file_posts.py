@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain.events import UploadFile
 from bot.services.outbox import Delivery
 from bot.slack.notifier import SlackNotifier
+
+Step = Callable[[Delivery, UploadFile], None]
 
 # The progress step holding the uploaded file's id (later steps of the same delivery read it).
 FILE_STEP = "file"
@@ -13,10 +17,17 @@ FILE_STEP = "file"
 class FilePosts:
     """The ``UploadFile`` handler, on the notifier's gateway (rate limits, retry-later and give-up sorting)."""
 
-    def __init__(self, notifier: SlackNotifier) -> None:
+    def __init__(self, notifier: SlackNotifier, after: Step | None = None) -> None:
         self.notifier = notifier
+        # A step run once the file is up (the post-mortem keeps its file id); idempotent by its own marks.
+        self.after = after
 
     def upload(self, d: Delivery, event: UploadFile) -> None:
+        self._upload(d, event)
+        if self.after is not None:
+            self.after(d, event)
+
+    def _upload(self, d: Delivery, event: UploadFile) -> None:
         if d.done(FILE_STEP):
             return
         channel = event.channel or self.notifier.channel(d)

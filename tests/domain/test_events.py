@@ -41,6 +41,8 @@ EXAMPLES: list[OutboxEvent] = [
     ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
     ev.StakeholderNotice(entry_id=13, moment="updated", key="INC-2026-0001:updated:13"),
     ev.DailyDigestPosted(digest={"day": "2026-12-02", "at": AT.isoformat(), "open_private": 1}, channel="leadership"),
+    ev.PostmortemDraft(revision=2),
+    ev.PostmortemReminder(owner="U0BOB", due_at=AT, nth=3),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

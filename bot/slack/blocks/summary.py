@@ -50,7 +50,10 @@ _KEY_KINDS = {
     "escalated": "Escalated",
     "runbook_attached": "Runbook",
     "runbook_step_run": "Runbook step",
+    "postmortem_done": "Post-mortem",
+    "postmortem_skipped": "Post-mortem",
 }
+_POSTMORTEM_KINDS = ("postmortem_done", "postmortem_skipped")
 
 
 def summary_text(incident: IncidentView) -> str:
@@ -83,7 +86,7 @@ def summary_message(
         _section(CONDITIONS, "*Conditions*\n" + "\n".join(_conditions(incident))),
         _section(ROLES, "*Actions: who*\n" + _roles(incident)),
         _section(TIMELINE, "*Actions: key events*\n" + _timeline(entries)),
-        _section(NEEDS, "*Needs*\n" + "\n".join(f"• {n}" for n in _needs(incident, now, follow_ups))),
+        _section(NEEDS, "*Needs*\n" + "\n".join(f"• {n}" for n in _needs(incident, now, follow_ups, entries))),
         _section(FOLLOW_UPS, _follow_ups(follow_ups, now)),
         ContextBlock(
             block_id=FOOTER,
@@ -162,7 +165,21 @@ def _follow_ups(follow_ups: Sequence[FollowUpView], now: datetime) -> str:
     return f"*Open follow-ups* ({len(open_ones)})\n" + ("\n".join(lines) or "_none_")
 
 
-def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpView]) -> list[str]:
+def _postmortem(incident: IncidentView, now: datetime, entries: Sequence[EntryView]) -> str | None:
+    """Done (its link) or skipped (why), as last recorded; else when it is due; ``None`` if none is expected."""
+    settled = [e for e in entries if e.kind in _POSTMORTEM_KINDS]
+    if settled:
+        return cut(settled[-1].text, EVENT_TEXT * 2)
+    within = incident.severity.postmortem_within
+    if not within or incident.resolved_at is None:
+        return None
+    due = incident.resolved_at + within
+    return f"Post-mortem overdue since {when(due)}" if due <= now else f"Post-mortem due by {when(due)}"
+
+
+def _needs(
+    incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpView], entries: Sequence[EntryView] = ()
+) -> list[str]:
     needs: list[str] = []
     if incident.status.is_open:
         needs += [f"No *{h.role.name}* assigned" for h in incident.roles if h.role.id == COMMANDER and not h.user_id]
@@ -172,10 +189,8 @@ def _needs(incident: IncidentView, now: datetime, follow_ups: Sequence[FollowUpV
         if due is not None:
             word = "overdue since" if due <= now else "due"
             needs.append(f"Next update {word} {when(due)}")
-    else:
-        within = incident.severity.postmortem_within
-        if within and incident.resolved_at is not None:
-            needs.append(f"Post-mortem due by {when(incident.resolved_at + within)}")
+    elif (postmortem := _postmortem(incident, now, entries)) is not None:
+        needs.append(postmortem)
     if any(f.is_overdue(now) for f in follow_ups):
         needs.append("Overdue follow-ups (listed below)")
     return needs or ["_Nothing outstanding recorded._"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain import grammar as g
+from bot.domain.commands import PostmortemDone, PostmortemSkip, ShowPostmortem
 from bot.domain.usage import help_text
 from bot.domain.verbs import Verb
 from bot.services.errors import NotAnIncidentChannel
@@ -14,6 +15,7 @@ from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import followups as fu_blocks
 from bot.slack.blocks import runbooks as rb_blocks
 from bot.slack.blocks.oncall import oncall_text
+from bot.slack.listeners import postmortem_verbs
 from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident, Route
 from bot.slack.listeners.people import display_name, require_person
 
@@ -220,6 +222,9 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.FOLLOWUP_DONE: InIncident(g.CloseFollowup, _followup_done),
     Verb.FOLLOWUPS: InIncident(g.ListFollowups, _followups),
     Verb.MY_FOLLOWUPS: Anywhere(g.MyFollowups, _my_followups),
+    Verb.POSTMORTEM: InIncident(ShowPostmortem, postmortem_verbs.show),
+    Verb.POSTMORTEM_DONE: InIncident(PostmortemDone, postmortem_verbs.done),
+    Verb.POSTMORTEM_SKIP: InIncident(PostmortemSkip, postmortem_verbs.skip),
 }
 
 # The verbs that change something: written down before the ack, so a crash after it cannot lose them.
@@ -239,5 +244,7 @@ WRITES: frozenset[Verb] = frozenset(
         Verb.SUMMARY,
         Verb.FOLLOWUP,
         Verb.FOLLOWUP_DONE,
+        Verb.POSTMORTEM_DONE,
+        Verb.POSTMORTEM_SKIP,
     }
 )
