@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     incidents_channel: str = "incidents"
     pagerduty_routing_key: Secret = None
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    # Atlassian Statuspage: publications are also sent there when the key and the page id are set.
+    statuspage_api_key: Secret = None
+    statuspage_page_id: Secret = None
+    statuspage_api_url: str = "https://api.statuspage.io/v1/"
     log_level: str = "INFO"
     # JSON lines, or plain text; unset: plain text on a terminal (and in the playground), JSON otherwise.
     log_json: bool | None = None
@@ -71,6 +75,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     # SNS topic for stakeholder notifications (severities with notify_stakeholders); unset: none are sent.
     stakeholder_sns_topic_arn: str | None = None
+
+    @property
+    def statuspage_configured(self) -> bool:
+        return bool(self.statuspage_api_key and self.statuspage_page_id)
 
     @property
     def slack_configured(self) -> bool:

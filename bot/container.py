@@ -23,8 +23,10 @@ from bot.alerts.intake import AlertIntake
 from bot.config import Settings
 from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
+from bot.domain.publication import StatusPageCatalog
 from bot.integrations.aws import ClientFactory
 from bot.integrations.aws.sns import SnsTopic
+from bot.integrations.statuspage import StatuspageClient, StatuspageHandler
 from bot.logs import ContextExecutor, OutageLog, quiet_signature_failures
 from bot.metrics import Metrics
 from bot.paging.handlers import PagingHandlers
@@ -47,9 +49,12 @@ from bot.services.escalation import EscalationService, FirstPage
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
+from bot.services.outbox import Delivery
 from bot.services.pending import PendingRequests
 from bot.services.ports import Pager
 from bot.services.postmortems import PostmortemService
+from bot.services.publication_records import PublicationRecords
+from bot.services.publications import PublicationService
 from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
@@ -68,6 +73,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.outbox_routes import Handler, OutboxRoutes, in_order
 from bot.slack.paging_posts import SlackPagingPosts
 from bot.slack.postmortem_posts import PostmortemPosts
+from bot.slack.publication_posts import PublicationPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.report_posts import ReportPosts
 from bot.slack.runbook_posts import RunbookPosts
@@ -180,6 +186,9 @@ def build_container(
         postmortems=PostmortemService(ctx, lambda: loaded.templates, gateway.person_name),
         claim_event=_event_claimer(uow, redis_client),
         pending=PendingRequests(uow, clock),
+        publications=PublicationService(
+            ctx, lambda: loaded.statuspage, lambda: loaded.templates, statuspage=settings.statuspage_configured
+        ),
     )
 
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
@@ -192,11 +201,17 @@ def build_container(
     stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
     pm_posts = PostmortemPosts(notifier, services.postmortems.render)
     files = FilePosts(notifier, after=services.postmortems.record_upload)
+    records = PublicationRecords(uow)
+    publication_posts = PublicationPosts(notifier, records, lambda: loaded.statuspage)
+    statuspage = _statuspage(settings, records, lambda: loaded.statuspage)
     outbox = OutboxRoutes(
-        _outbox_table(
-            notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), files, stakeholders,
-            ReportPosts(notifier), pm_posts,
-        )
+        {
+            **_outbox_table(
+                notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), files, stakeholders,
+                ReportPosts(notifier), pm_posts,
+            ),
+            **_publication_table(publication_posts, statuspage),
+        }
     )
     dispatcher = OutboxDispatcher(
         uow,
@@ -329,6 +344,27 @@ def _outbox_table(
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }
+
+
+def _publication_table(posts: PublicationPosts, statuspage: StatuspageHandler | None) -> dict[type[OutboxEvent], Handler]:
+    def unconfigured(d: Delivery, event: ev.StatuspageSync) -> None:
+        log.warning("statuspage: update %s not sent: STATUSPAGE_API_KEY/STATUSPAGE_PAGE_ID unset", event.update_id)
+
+    return {
+        ev.PublishSuggested: posts.suggested,
+        ev.UpdatePublished: posts.published,
+        ev.StatuspageRefused: posts.refused,
+        ev.StatuspageSync: statuspage.sync if statuspage is not None else unconfigured,
+    }
+
+
+def _statuspage(
+    settings: Settings, records: PublicationRecords, catalog: Callable[[], StatusPageCatalog]
+) -> StatuspageHandler | None:
+    if not (settings.statuspage_api_key and settings.statuspage_page_id):
+        return None
+    client = StatuspageClient(settings.statuspage_api_key, settings.statuspage_page_id, settings.statuspage_api_url)
+    return StatuspageHandler(client, records, catalog)
 
 
 def _redis(url: str | None) -> redis.Redis | None:

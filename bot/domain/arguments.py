@@ -22,6 +22,7 @@ from bot.domain.commands import (
     MyFollowups,
     OpenDeclareModal,
     PostUpdate,
+    Publish,
     Reopen,
     Resolve,
     Runbook,
@@ -242,6 +243,14 @@ def parse_user(token: str) -> str | None:
     if _RAW_USER_ID.match(token.strip()):
         return token.strip()
     return None
+
+
+def publish(words: Words) -> Command:
+    """``public [message]``: the message is optional (the form is prefilled from the template without one)."""
+    text = words.rest.strip()
+    if len(text) > MAX_TEXT:
+        raise CommandError(f"That message is {len(text):,} characters; the limit is {MAX_TEXT:,}. Please shorten it.")
+    return Publish(text)
 
 
 def required_text(text: str, what: str, usage: str) -> str:

@@ -150,6 +150,13 @@ class PostmortemSkip:
     reason: str
 
 
+@dataclass(frozen=True)
+class Publish:
+    """Open the Publish update form; ``message`` (possibly empty) prefills the public message."""
+
+    message: str = ""
+
+
 Command = (
     Declare
     | OpenDeclareModal
@@ -175,4 +182,5 @@ Command = (
     | ShowPostmortem
     | PostmortemDone
     | PostmortemSkip
+    | Publish
 )

@@ -31,6 +31,10 @@ DESCRIPTIONS: dict[str, str] = {
     "stakeholders.notify": "a stakeholder notification (SNS)",
     "postmortem.draft": "the post-mortem draft",
     "postmortem.reminder": "a post-mortem reminder",
+    "publication.suggested": "the status page reminder",
+    "publication.published": "a status page publication notice",
+    "statuspage.sync": "a status page update to Atlassian Statuspage",
+    "statuspage.refused": "a notice that Atlassian Statuspage refused an update",
 }
 
 

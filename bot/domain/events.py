@@ -298,6 +298,8 @@ class UpdateReminder(OutboxEvent):
     policy_id: str | None = field(default=None, metadata={"key": "policy"})
     # The chain's next level (0-based), whose people a louder reminder calls in when nobody holds comms.
     next_level: int = 0
+    # Overdue items the reminder lists besides the update (``status_page``: nothing published in time).
+    overdue: list[str] = field(default_factory=list)
 
 
 # -- the outbox itself ---------------------------------------------------------------------------
@@ -371,6 +373,41 @@ class DailyDigestPosted(OutboxEvent):
     channel: str | None = None
 
 
+# -- publishing ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishSuggested(OutboxEvent):
+    """At declaration of a ``status_page: suggest`` severity: remind the channel to publish, with the button."""
+
+    kind: ClassVar[str] = "publication.suggested"
+
+
+@dataclass(frozen=True)
+class UpdatePublished(OutboxEvent):
+    """Public update ``update_id`` was published by ``actor``: say so in the incident channel."""
+
+    kind: ClassVar[str] = "publication.published"
+    update_id: int
+    actor: str
+
+
+@dataclass(frozen=True)
+class StatuspageSync(OutboxEvent):
+    """Send public update ``update_id`` to Atlassian Statuspage (create the incident there, or patch it)."""
+
+    kind: ClassVar[str] = "statuspage.sync"
+    update_id: int
+
+
+@dataclass(frozen=True)
+class StatuspageRefused(OutboxEvent):
+    """Atlassian Statuspage refused update ``update_id`` for good: tell its publisher in the channel."""
+
+    kind: ClassVar[str] = "statuspage.refused"
+    update_id: int
+    publisher: str
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -400,6 +437,10 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         DailyDigestPosted,
         PostmortemDraft,
         PostmortemReminder,
+        PublishSuggested,
+        UpdatePublished,
+        StatuspageSync,
+        StatuspageRefused,
     )
 }
 

@@ -51,6 +51,8 @@ class StatusPagePolicy(StrEnum):
     NEVER = "never"  # publishing is refused
 
 
+# The overdue item of an update reminder when a ``suggest`` severity published nothing in time.
+STATUS_PAGE_OVERDUE = "status_page"
 SUGGEST_DEFAULT_RANKS = 2  # the two most severe levels suggest publishing unless they say otherwise
 
 

@@ -49,6 +49,7 @@ class Verb(StrEnum):
     POSTMORTEM = "postmortem"
     POSTMORTEM_DONE = "postmortem-done"
     POSTMORTEM_SKIP = "postmortem-skip"
+    PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,15 @@ VERBS: tuple[VerbSpec, ...] = (
         scope=INCIDENT,
         parse=pm.postmortem,
         command=c.PostmortemSkip,
+    ),
+    VerbSpec(
+        Verb.PUBLIC,
+        words=("public", "publish"),
+        usage="public [message]",
+        summary="Publish an update to the status page (opens the form, prefilled with your message)",
+        scope=INCIDENT,
+        parse=a.publish,
+        command=c.Publish,
     ),
 )
 

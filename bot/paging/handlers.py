@@ -134,7 +134,7 @@ class PagingHandlers:
             else:
                 also = self._louder(inc, event)
                 d.mark("also", also)
-        self.posts.nudge(d, inc, event.since_seconds, ignored, also)
+        self.posts.nudge(d, inc, event.since_seconds, ignored, also, overdue=event.overdue)
         if not d.done("counted"):
             d.mark("counted")
             self.metrics.nudges_sent.inc()

@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain.durations import format_duration
 from bot.domain.events import UpdateReminder
+from bot.domain.publication import STATUS_PAGE_OVERDUE, StatusPagePolicy
+from bot.domain.severity import Severity
 from bot.domain.status import Status
 from bot.services.escalation import severity_of
 from bot.services.pages import NUDGED
 from bot.services.reminders import NUDGE, SNOOZE
-from bot.storage import outbox, schedule
+from bot.storage import outbox, publications, schedule
 from bot.storage import repositories as repo
 from bot.storage.db import UnitOfWork
 from bot.storage.models import Incident
@@ -33,6 +35,22 @@ def reminder_text(waited: timedelta, ignored: int) -> str:
     earlier = ignored - 1
     unanswered = f" ({earlier} earlier reminder{'s' if earlier > 1 else ''} unanswered)" if earlier > 0 else ""
     return f"Update reminder: {format_duration(waited)} since the last update" + unanswered
+
+
+def overdue_items(session: Session, incident: Incident, severity: Severity, now: datetime) -> list[str]:
+    """What the reminder lists as overdue besides the update: the status page, when the severity suggests
+    publishing and nothing was published within its ``respond_within``."""
+    items: list[str] = []
+    within = severity.respond_within
+    if (
+        severity.status_page == StatusPagePolicy.SUGGEST
+        and not incident.private
+        and within is not None
+        and now - incident.declared_at >= within
+        and publications.latest_update(session, incident.id) is None
+    ):
+        items.append(STATUS_PAGE_OVERDUE)
+    return items
 
 
 class NudgeJob:
@@ -88,6 +106,7 @@ class NudgeJob:
                     ignored=ignored,
                     policy_id=severity.escalation,
                     next_level=(chain.level if chain is not None else -1) + 1,
+                    overdue=overdue_items(session, incident, severity, now),
                 ),
             )
         return True

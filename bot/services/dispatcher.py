@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.events import DeliveryFailed, MalformedEvent, decode
+from bot.domain.events import DeliveryFailed, MalformedEvent, StatuspageSync, decode
 from bot.domain.followups import FollowUpView
 from bot.logs import OutageLog, incident_scope
 from bot.services.failures import report_failure
@@ -46,6 +46,9 @@ def backoff_seconds(attempts: int) -> float:
 
 
 LaneKey = int | tuple[str, int]
+# Kinds delivered in a lane of their own per incident: calls to an outside service (Atlassian Statuspage)
+# whose outage or rate limit must not hold up the incident's Slack messages.
+OWN_LANES = frozenset({StatuspageSync.kind})
 
 
 
@@ -181,11 +184,15 @@ class OutboxDispatcher:
             rows = outbox.pending(session)
         now = self.clock()
         lanes: dict[LaneKey, list[int]] = {}
-        waiting: set[int] = set()
+        waiting: set[LaneKey] = set()
         next_due: datetime | None = None
         for mid, iid, due, kind in rows:
             # A failure notice goes out on its own: the incident's lane may be what is stuck.
-            lane_of = None if kind == DeliveryFailed.kind else iid
+            lane_of: LaneKey | None = None
+            if kind in OWN_LANES and iid is not None:
+                lane_of = (kind, iid)  # in order among themselves, beside the incident's Slack work
+            elif kind != DeliveryFailed.kind:
+                lane_of = iid
             if lane_of is not None and lane_of in waiting:
                 continue
             if due > now:

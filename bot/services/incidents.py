@@ -20,6 +20,7 @@ from bot.domain.events import (
     IncidentResolved,
     IncidentUpdated,
     NoteAdded,
+    PublishSuggested,
     RoleAssigned,
     SeverityChanged,
     SummaryRequested,
@@ -27,6 +28,7 @@ from bot.domain.events import (
 from bot.domain.grammar import MAX_TEXT, clean_title
 from bot.domain.naming import incident_ref
 from bot.domain.permissions import Action
+from bot.domain.publication import StatusPagePolicy
 from bot.domain.roles import COMMANDER, Role
 from bot.domain.severity import Severity
 from bot.domain.status import IllegalTransition, Status, check_reopen, check_transition
@@ -149,6 +151,8 @@ class IncidentService:
             # The declaration's own Slack work is queued first: everything else needs its channel.
             outbox.enqueue(session, incident.id, IncidentDeclared(entry_id=entry.id, notify=dict(notify or {})))
             self._tell_stakeholders(session, incident, stakeholders.DECLARED, entry.id)
+            if severity.status_page == StatusPagePolicy.SUGGEST and not severity.private:
+                outbox.enqueue(session, incident.id, PublishSuggested())  # a reminder: nothing is published
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
             if self.first_page is not None:

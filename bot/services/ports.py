@@ -53,7 +53,13 @@ class PagingPosts(Protocol):
         ...
 
     def nudge(
-        self, delivery: Delivery, incident: IncidentView, since_seconds: int, ignored: int, also: Sequence[str]
+        self,
+        delivery: Delivery,
+        incident: IncidentView,
+        since_seconds: int,
+        ignored: int,
+        also: Sequence[str],
+        overdue: Sequence[str] = (),
     ) -> None: ...
 
 

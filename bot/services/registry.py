@@ -16,6 +16,7 @@ from bot.services.home import HomeService
 from bot.services.incidents import IncidentService
 from bot.services.pending import PendingRequests
 from bot.services.postmortems import PostmortemService
+from bot.services.publications import PublicationService
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.services.summaries import SummaryService
@@ -58,3 +59,5 @@ class Services:
     claim_event: Callable[[str], bool]
     # Requests written before they are acknowledged, redone after a crash.
     pending: PendingRequests
+    # Publishing to the status page (and Atlassian Statuspage when configured).
+    publications: PublicationService

@@ -53,3 +53,14 @@ RUNBOOK_STATUS_BLOCK = "rbs:"
 # Follow-ups: the Done button (value "<incident id>:<number>") and the block of each listed follow-up
 FOLLOWUP_DONE = "followup_done"
 FOLLOWUP_BLOCK = "fu:"
+
+# Publishing to the status page: the buttons (value: the incident id), the form and its inputs
+PUBLISH = "incident_publish"
+PUBLISH_RESOLUTION = "incident_publish_resolution"
+PUBLISH_VIEW = "publish_update"
+PUBLIC_TITLE = ("public_title", "public_title_input")
+PUBLIC_STATUS = ("public_status", "public_status_select")
+PUBLIC_MESSAGE = ("public_message", "public_message_input")
+PUBLIC_COMPONENT_PREFIX = "pubc:"  # + the component id from statuspage.yaml
+PUBLIC_COMPONENT_SELECT = "public_component_status"
+PUBLISH_PREVIEW_BLOCK = "publish_preview"

@@ -38,7 +38,13 @@ class SlackPagingPosts:
             self.notifier.post(delivery, "broadcast", broadcast, notice, text)
 
     def nudge(
-        self, delivery: Delivery, incident: IncidentView, since_seconds: int, ignored: int, also: Sequence[str]
+        self,
+        delivery: Delivery,
+        incident: IncidentView,
+        since_seconds: int,
+        ignored: int,
+        also: Sequence[str],
+        overdue: Sequence[str] = (),
     ) -> None:
-        reminder = blocks.nudge(incident, since_seconds, ignored, also)
+        reminder = blocks.nudge(incident, since_seconds, ignored, also, overdue)
         self.notifier.post(delivery, "message", self.channel(delivery), reminder, f"Update reminder for {incident.ref}")

@@ -37,12 +37,18 @@ EXAMPLES: list[OutboxEvent] = [
     ev.ChainExhausted(cycles=2),
     ev.PagerAcknowledged(by="U0BOB"),
     ev.PagerResolved(),
-    ev.UpdateReminder(due_at=AT, since_seconds=180, ignored=3, policy_id="fast", next_level=1),
+    ev.UpdateReminder(
+        due_at=AT, since_seconds=180, ignored=3, policy_id="fast", next_level=1, overdue=["status_page"]
+    ),
     ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
     ev.StakeholderNotice(entry_id=13, moment="updated", key="INC-2026-0001:updated:13"),
     ev.DailyDigestPosted(digest={"day": "2026-12-02", "at": AT.isoformat(), "open_private": 1}, channel="leadership"),
     ev.PostmortemDraft(revision=2),
     ev.PostmortemReminder(owner="U0BOB", due_at=AT, nth=3),
+    ev.PublishSuggested(),
+    ev.UpdatePublished(update_id=4, actor="U0BOB"),
+    ev.StatuspageSync(update_id=4),
+    ev.StatuspageRefused(update_id=4, publisher="U0BOB", reason="HTTP 401: invalid API key"),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

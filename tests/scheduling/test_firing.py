@@ -17,6 +17,7 @@ from bot.domain.events import (
     PagePeople,
     PagerAcknowledged,
     PagerResolved,
+    PublishSuggested,
     UpdateReminder,
 )
 from bot.services.errors import UserError
@@ -32,8 +33,9 @@ def _pages(s: Scheduled, incident_id: int) -> list[tuple[int, int, str, str]]:
 def test_a_declaration_pages_level_1_in_its_own_transaction(clocked: Scheduled) -> None:
     inc = clocked.declare("SEV1 payments down")
     events = clocked.events(inc.id)
-    assert [type(e) for e in events] == [IncidentDeclared, PagePeople]
-    page = events[1]
+    # SEV1 suggests publishing (status_page defaults to suggest for the two most severe): a reminder, queued.
+    assert [type(e) for e in events] == [IncidentDeclared, PublishSuggested, PagePeople]
+    page = events[2]
     assert (page.level, page.cycle, page.reason, page.at, page.policy_id, page.by) == (
         0, 0, "SEV1 declared", START, "chain", None
     )

@@ -127,6 +127,7 @@ def test_every_change_is_a_timeline_row_and_an_outbox_message(service: IncidentS
     ]
     assert events == [
         "incident.declared",
+        "publication.suggested",  # SEV2 suggests publishing to the status page: a reminder, nothing published
         "incident.role_assigned",
         "incident.updated",
         "incident.severity_changed",

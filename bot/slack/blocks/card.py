@@ -132,9 +132,19 @@ def card_actions(incident: IncidentView) -> ActionsBlock:
                 deny="Cancel",
             ),
         ),
-        ButtonElement(text="Resolve", action_id=ids.RESOLVE, value=value, style="danger"),
     ]
+    if publishable(incident):
+        buttons.append(ButtonElement(text="Publish update", action_id=ids.PUBLISH, value=value))
+    buttons.append(ButtonElement(text="Resolve", action_id=ids.RESOLVE, value=value, style="danger"))
     return ActionsBlock(block_id="card_actions", elements=buttons)
+
+
+def publishable(incident: IncidentView) -> bool:
+    """Offer publishing where it can happen at all: never for private incidents or ``status_page: never``.
+
+    Who may publish is the use case's check, made when the button is used.
+    """
+    return not incident.private and incident.severity.status_page != "never"
 
 
 def topic_for(incident: IncidentView, person: Callable[[str], str]) -> str:

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -19,6 +21,8 @@ from bot.domain.roles import Role
 from bot.domain.status import Status
 from bot.domain.text import plain as plain_text
 from bot.services.read_models import EntryView, IncidentView
+from bot.slack import ids
+from bot.slack.blocks.card import publishable
 from bot.slack.blocks.common import (
     HEADER_TEXT,
     SECTION_TEXT,
@@ -127,6 +131,19 @@ def resolution_notice(
         if due and incident.resolved_at:
             lines.insert(0, f"• Post-mortem due by {when(incident.resolved_at + due)}")
         blocks.append(_section("*After the incident*\n" + "\n".join(lines)))
+    if publishable(incident):
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Publish resolution", action_id=ids.PUBLISH_RESOLUTION, value=str(incident.id)
+                    )
+                ]
+            )
+        )
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text="_Customers are told only if someone publishes it._")])
+        )
     return blocks
 
 

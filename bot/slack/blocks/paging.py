@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.durations import format_duration
+from bot.domain.publication import STATUS_PAGE_OVERDUE
 from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.slack.blocks.common import SECTION_TEXT, channel_link, cut, mention, severity_text
@@ -93,7 +94,9 @@ def exhausted_notice(incident: IncidentView) -> list[Block]:
     ]
 
 
-def nudge(incident: IncidentView, since_seconds: int, ignored: int, also: Sequence[str]) -> list[Block]:
+def nudge(
+    incident: IncidentView, since_seconds: int, ignored: int, also: Sequence[str], overdue: Sequence[str] = ()
+) -> list[Block]:
     who = mention(incident.commander_id, "<!channel>")
     extra = (
         f"\n:loudspeaker: {', '.join(mention(u) for u in also)}: "
@@ -102,18 +105,29 @@ def nudge(incident: IncidentView, since_seconds: int, ignored: int, also: Sequen
         else ""
     )
     value = str(incident.id)
+    buttons = [
+        ButtonElement(text="Post update", action_id=ids.POST_UPDATE, value=value, style="primary"),
+        ButtonElement(text="No change", action_id=ids.NUDGE_NO_CHANGE, value=value),
+        ButtonElement(text="Snooze 15 m", action_id=ids.NUDGE_SNOOZE, value=value),
+    ]
+    items: list[Block] = []
+    if STATUS_PAGE_OVERDUE in overdue:
+        within = incident.severity.respond_within
+        expected = f" within {format_duration_secs(int(within.total_seconds()))}" if within else ""
+        items.append(
+            _section(
+                f"*Overdue*\n• Status page not updated: nothing published yet ({incident.severity.id} "
+                f"publishes{expected})."
+            )
+        )
+        buttons.append(ButtonElement(text="Publish update", action_id=ids.PUBLISH, value=value))
     return [
         _section(
             f":alarm_clock: {who} it has been *{format_duration_secs(since_seconds)}* since the last "
             f"update on *{incident.ref}*. Please post an update.{extra}"
         ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="Post update", action_id=ids.POST_UPDATE, value=value, style="primary"),
-                ButtonElement(text="No change", action_id=ids.NUDGE_NO_CHANGE, value=value),
-                ButtonElement(text="Snooze 15 m", action_id=ids.NUDGE_SNOOZE, value=value),
-            ]
-        ),
+        *items,
+        ActionsBlock(elements=buttons),
         ContextBlock(
             elements=[
                 MarkdownTextObject(text="_No change_ posts a short heartbeat that counts as an update._")

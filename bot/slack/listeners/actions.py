@@ -12,7 +12,7 @@ from bot.domain.permissions import Action
 from bot.services.errors import AlreadyHandled, UserError
 from bot.services.registry import Services
 from bot.slack import ids
-from bot.slack.blocks import duplicates, modals
+from bot.slack.blocks import duplicates, modals, publish
 from bot.slack.blocks.duplicates import Asked
 from bot.slack.listeners.clicks import Click, ClickHandler, on_click
 from bot.slack.listeners.payloads import incident_id_from
@@ -29,6 +29,8 @@ def register(app: App, services: Services) -> None:
         ids.REOPEN: _reopen,
         ids.JOIN: _join,
         ids.ESCALATE: _escalate,
+        ids.PUBLISH: _open_publish,
+        ids.PUBLISH_RESOLUTION: _open_publish_resolution,
     }
     for action_id, handler in buttons.items():
         on_click(app, services, action_id, incident_id_from, NOT_AN_INCIDENT, handler, durable=action_id in WRITES)
@@ -69,6 +71,16 @@ def _open_resolve(services: Services, click: Click[int]) -> None:
     if not incident.status.is_open:
         raise UserError("This incident is already resolved.")
     click.client.views_open(trigger_id=click.body["trigger_id"], view=modals.resolve_modal(incident))
+
+
+def _open_publish(services: Services, click: Click[int]) -> None:
+    form = services.publications.form(click.target, click.user)
+    click.client.views_open(trigger_id=click.body["trigger_id"], view=publish.publish_modal(form))
+
+
+def _open_publish_resolution(services: Services, click: Click[int]) -> None:
+    form = services.publications.form(click.target, click.user, resolution=True)
+    click.client.views_open(trigger_id=click.body["trigger_id"], view=publish.publish_modal(form))
 
 
 def _reopen(services: Services, click: Click[int]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.publication import ComponentState, ComponentStatus, PublicStatus
 from bot.domain.status import Status, parse_status
 from bot.domain.text import from_input
 from bot.services.errors import AlreadyHandled, UserError
@@ -96,6 +97,29 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.RESOLUTION[0]: str(exc)[:150]})
             return
         submit(ack, body, client, ids.RESOLVE_VIEW)
+
+
+    @app.view(ids.PUBLISH_VIEW)
+    def publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        errors = {}
+        if not (state_value(values, *ids.PUBLIC_TITLE) or "").strip():
+            errors[ids.PUBLIC_TITLE[0]] = "Please give the update a public title."
+        if not (state_value(values, *ids.PUBLIC_MESSAGE) or "").strip():
+            errors[ids.PUBLIC_MESSAGE[0]] = "Please write the message customers will read."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        incident_id = incident_id_from(metadata(view).get("incident_id"))
+        if incident_id is None:
+            ack()
+            return
+        try:  # a read: a refusal answers in the form; the use case checks again when it writes
+            services.publications.check(incident_id, body["user"]["id"])
+        except UserError as exc:
+            ack(response_action="errors", errors={ids.PUBLIC_MESSAGE[0]: str(exc)[:150]})
+            return
+        submit(ack, body, client, ids.PUBLISH_VIEW)
 
 
 def _kind(callback_id: str) -> str:
@@ -224,9 +248,43 @@ def _channel(services: Services, incident_id: int) -> str | None:
         return None
 
 
+def apply_publish(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    values = view["state"]["values"]
+    incident_id = incident_id_from(metadata(view).get("incident_id"))
+    if incident_id is None:
+        return
+    user = body["user"]["id"]
+    try:
+        services.publications.publish(
+            incident_id,
+            user,
+            public_title=from_input((state_value(values, *ids.PUBLIC_TITLE) or "").strip()),
+            status=PublicStatus(state_value(values, *ids.PUBLIC_STATUS) or PublicStatus.INVESTIGATING.value),
+            message=from_input((state_value(values, *ids.PUBLIC_MESSAGE) or "").strip()),
+            components=_component_states(values),
+            request_key=f"view:{view['id']}",
+        )
+    except AlreadyHandled:
+        return
+    except (UserError, ValueError) as exc:
+        reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
+
+
+def _component_states(values: dict[str, Any]) -> list[ComponentState]:
+    states = []
+    for block_id, elements in values.items():
+        if block_id.startswith(ids.PUBLIC_COMPONENT_PREFIX):
+            picked = ((elements.get(ids.PUBLIC_COMPONENT_SELECT) or {}).get("selected_option") or {}).get("value")
+            status = ComponentStatus(picked or ComponentStatus.OPERATIONAL.value)
+            states.append(ComponentState(block_id[len(ids.PUBLIC_COMPONENT_PREFIX) :], status))
+    return states
+
+
 APPLY: dict[str, Apply] = {
     ids.DECLARE_VIEW: apply_declare,
     ids.ROLES_VIEW: apply_roles,
     ids.UPDATE_VIEW: apply_update,
     ids.RESOLVE_VIEW: apply_resolve,
+    ids.PUBLISH_VIEW: apply_publish,
 }

@@ -13,6 +13,7 @@ from bot.services.read_models import IncidentView
 from bot.slack.blocks import card, duplicates, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import followups as fu_blocks
+from bot.slack.blocks import publish as publish_blocks
 from bot.slack.blocks import runbooks as rb_blocks
 from bot.slack.blocks.oncall import oncall_text
 from bot.slack.listeners import postmortem_verbs
@@ -200,6 +201,11 @@ def _my_followups(cmd: g.MyFollowups, req: CommandRequest) -> None:
     req.say(f"{len(found.items)} open follow-ups", [b.to_dict() for b in blocks])
 
 
+def _public(cmd: g.Publish, req: CommandRequest, inc: IncidentView) -> None:
+    form = req.services.publications.form(inc.id, req.user_id, cmd.message)
+    req.client.views_open(trigger_id=req.trigger_id, view=publish_blocks.publish_modal(form))
+
+
 ROUTES: Mapping[Verb, Route] = {
     Verb.DECLARE: Anywhere(g.Declare, _declare, ack_text=_declaring),
     Verb.OPEN_FORM: Anywhere(g.OpenDeclareModal, _open_form),
@@ -225,6 +231,7 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.POSTMORTEM: InIncident(ShowPostmortem, postmortem_verbs.show),
     Verb.POSTMORTEM_DONE: InIncident(PostmortemDone, postmortem_verbs.done),
     Verb.POSTMORTEM_SKIP: InIncident(PostmortemSkip, postmortem_verbs.skip),
+    Verb.PUBLIC: InIncident(g.Publish, _public),
 }
 
 # The verbs that change something: written down before the ack, so a crash after it cannot lose them.
