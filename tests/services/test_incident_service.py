@@ -134,6 +134,7 @@ def test_every_change_is_a_timeline_row_and_an_outbox_message(service: IncidentS
         "incident.note_added",
         "incident.acknowledged",
         "incident.resolved",
+        "postmortem.draft",
     ]
 
 
