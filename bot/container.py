@@ -341,6 +341,7 @@ def _outbox_table(
         ev.DailyDigestPosted: reports.daily_digest,
         ev.PostmortemDraft: postmortems.draft,
         ev.PostmortemReminder: postmortems.reminder,
+        ev.WeeklyReportPosted: reports.weekly_report,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

@@ -373,6 +373,20 @@ class DailyDigestPosted(OutboxEvent):
     channel: str | None = None
 
 
+@dataclass(frozen=True)
+class WeeklyReportPosted(OutboxEvent):
+    """Post the weekly report for ``[since, until)`` (``rows``: ``report_rows``, one per severity then
+    ``all``) to ``channel`` (None: the broadcast channel), then upload its PNG chart (base64) there."""
+
+    kind: ClassVar[str] = "report.weekly"
+    since: datetime
+    until: datetime
+    rows: list[object]
+    chart_b64: str = ""
+    chart_since: datetime | None = None
+    channel: str | None = None
+
+
 # -- publishing ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublishSuggested(OutboxEvent):
@@ -441,6 +455,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         UpdatePublished,
         StatuspageSync,
         StatuspageRefused,
+        WeeklyReportPosted,
     )
 }
 

@@ -17,7 +17,7 @@ from bot.scheduling.followups import FollowUpOverdueJob
 from bot.scheduling.long_running import LongRunningJob
 from bot.scheduling.nudges import NudgeJob
 from bot.scheduling.postmortems import PostmortemReminderJob
-from bot.scheduling.reports import DailyDigestJob
+from bot.scheduling.reports import DailyDigestJob, WeeklyReportJob
 from bot.storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,18 @@ class JobKinds:
         self.long_running = LongRunningJob(uow, oncall, clock, EARLY)
         self.followups = FollowUpOverdueJob(uow, clock, EARLY)
         self.digest = DailyDigestJob(uow, lambda: reports().daily, clock, EARLY)
+        self.weekly = WeeklyReportJob(uow, lambda: reports().weekly, clock, EARLY)
         self.postmortems = PostmortemReminderJob(uow, clock, EARLY)
         self.kinds: dict[str, JobKind] = {
             job.kind: job
             for job in (
-                self.nudges, self.escalations, self.long_running, self.followups, self.digest, self.postmortems
+                self.nudges,
+                self.escalations,
+                self.long_running,
+                self.followups,
+                self.digest,
+                self.weekly,
+                self.postmortems,
             )
         }
 

@@ -49,6 +49,9 @@ EXAMPLES: list[OutboxEvent] = [
     ev.UpdatePublished(update_id=4, actor="U0BOB"),
     ev.StatuspageSync(update_id=4),
     ev.StatuspageRefused(update_id=4, publisher="U0BOB", reason="HTTP 401: invalid API key"),
+    ev.WeeklyReportPosted(
+        since=AT, until=AT, rows=[{"severity": "all", "incidents": 2}], chart_b64="iVBO", chart_since=AT, channel="ops"
+    ),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

@@ -1,12 +1,12 @@
-"""The daily digest on a controllable clock: 09:00 local on weekdays, once per day across schedulers and restarts."""
+"""The daily digest and weekly report on a controllable clock: local time, weekdays, once across schedulers."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.digest import Digest
-from bot.domain.events import DailyDigestPosted
-from bot.domain.report_schedule import DAILY_DIGEST, LocalSchedule
+from bot.domain.events import DailyDigestPosted, WeeklyReportPosted
+from bot.domain.report_schedule import DAILY_DIGEST, WEEKLY_REPORT, LocalSchedule
 from bot.playbooks.reports_file import ReportSchedules
 from bot.scheduling.job_kinds import JobKinds
 from bot.scheduling.reports import NO_INCIDENT
@@ -132,3 +132,27 @@ def test_the_digest_shows_only_the_last_day_of_resolutions_with_their_durations(
     ]
     assert [u.ref for u in digest.overdue_updates] == [still.ref]  # SEV1: every 30 minutes, none posted
     assert digest.open_private == digest.resolved_private == digest.overdue_private == 0
+
+
+def test_the_weekly_report_covers_the_seven_local_days_before_it_once(clocked: Scheduled) -> None:
+    weekly = ReportSchedules(
+        weekly=LocalSchedule(WEEKLY_REPORT, time(9, 30), "Europe/London", frozenset({0}), "leadership")
+    )
+    one, two = scheduler(clocked, weekly), scheduler(clocked, weekly)
+    clocked.clock.set(utc(2026, 3, 26, 12, 0))  # Thursday before the change to summer time
+    inc = clocked.declare("SEV2 checkout slow")
+    clocked.clock.advance(hours=2)
+    clocked.incidents.resolve(inc.id, "U0ALICE", "Pool raised")
+    job = f"{WEEKLY_REPORT}:{NO_INCIDENT}"
+    assert {d.job_id: d.due_at for d in one.due_times()}[job] == utc(2026, 3, 30, 8, 30)  # Monday 09:30 BST
+    clocked.clock.set(utc(2026, 3, 30, 8, 30))
+    assert [one.fire(WEEKLY_REPORT, NO_INCIDENT), two.fire(WEEKLY_REPORT, NO_INCIDENT)] == [True, False]
+    with clocked.uow() as session:
+        [row] = session.query(OutboxMessage).filter_by(event=WeeklyReportPosted.kind).all()
+        posted = WeeklyReportPosted.from_payload(row.payload)
+    # Monday 23 March 00:00 GMT to Monday 30 March 00:00 BST: seven local days.
+    assert (posted.since, posted.until) == (utc(2026, 3, 23, 0, 0), utc(2026, 3, 29, 23, 0))
+    assert posted.channel == "leadership" and posted.chart_b64.startswith("iVBORw0KGgo")  # a PNG
+    total = next(r for r in posted.rows if isinstance(r, dict) and r["severity"] == "all")
+    assert (total["incidents"], total["resolved"], total["ttr_median_seconds"]) == (1, 1, 7200)
+    assert {d.job_id: d.due_at for d in one.due_times()}[job] == utc(2026, 4, 6, 8, 30)

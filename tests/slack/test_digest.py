@@ -1,4 +1,4 @@
-"""The daily digest through the real app on a controlled clock: what it says, where, once, private ones counted."""
+"""The daily digest and the weekly report through the real app on a controlled clock: content, channel, once."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.domain.report_schedule import DAILY_DIGEST
+from bot.domain.report_schedule import DAILY_DIGEST, WEEKLY_REPORT
 from bot.scheduling.reports import NO_INCIDENT
 from bot.slack.blocks import digest as blocks
+from bot.slack.blocks import weekly
 from tests.harness import (
     SHIPPED_PLAYBOOKS,
     BotHarness,
@@ -46,6 +47,7 @@ def digest_playbooks(tmp_path: Path) -> tuple[Path, datetime]:
     (playbooks / "reports.yaml").write_text(
         f'daily_digest:\n  time: "{at:%H:%M}"\n  timezone: UTC\n'
         "  weekdays: [mon, tue, wed, thu, fri, sat, sun]\n"
+        f'weekly_report:\n  channel: leadership\n  weekday: {at:%a}\n  time: "{at:%H:%M}"\n  timezone: UTC\n'
     )
     return playbooks, at
 
@@ -55,8 +57,8 @@ def _digests(bot: BotHarness) -> list[Any]:
     return [m for m in bot.workspace.messages(channel) if (m.text or "").startswith("Daily incident digest")]
 
 
-def _fire(bot: BotHarness) -> bool:
-    fired = bot.container.scheduler.kinds.fire(DAILY_DIGEST, NO_INCIDENT)
+def _fire(bot: BotHarness, kind: str = DAILY_DIGEST) -> bool:
+    fired = bot.container.scheduler.kinds.fire(kind, NO_INCIDENT)
     bot.container.dispatcher.kick()
     bot.settle()
     return fired
@@ -139,3 +141,39 @@ def test_two_replicas_post_one_digest_and_a_restart_posts_none(database_url: str
     finally:
         restarted.stop()
         first.stop()
+
+
+def test_the_weekly_report_posts_its_numbers_and_uploads_a_png_chart(sqlite_url: str, tmp_path: Path) -> None:
+    playbooks, at = digest_playbooks(tmp_path)
+    clock = AheadClock()
+    bot = start_bot(sqlite_url, clock=clock, run_scheduler=False, playbooks_dir=playbooks)
+    try:
+        leadership = bot.workspace.create_channel("leadership", creator="U0ALICE")
+        checkout = bot.declare("SEV2 checkout slow")
+        bot.command("ack", channel=checkout.channel_id)
+        bot.command("followup Alert on pool usage", channel=checkout.channel_id)
+        bot.settle()
+        bot.command("resolve Pool raised", channel=checkout.channel_id)
+        bot.declare("SEC payroll export leaked", user="U0BOB")
+        bot.settle()
+
+        clock.set(at + timedelta(seconds=5))
+        assert _fire(bot, WEEKLY_REPORT)
+        assert not _fire(bot, WEEKLY_REPORT)  # once
+        [report] = [m for m in bot.workspace.messages(leadership.id) if m.text.startswith("Weekly incident report")]
+        assert len(report.blocks) <= blocks.MAX_BLOCKS
+        counts = block_text(find_block(report, weekly.WEEKLY_COUNTS_BLOCK))
+        assert counts.startswith("*Incidents: 2* (") and "SEV2 1" in counts and "SEC 1" in counts
+        assert "Resolved 1 · reopened 0" in counts
+        times = block_text(find_block(report, weekly.WEEKLY_TIMES_BLOCK))
+        assert "• *SEV2* · acknowledge " in times and "resolve " in times
+        practice = block_text(find_block(report, weekly.WEEKLY_PRACTICE_BLOCK))
+        assert "*Follow-ups*: 1 opened · 0 closed · 0 overdue" in practice
+        assert not carries(report, "payroll")
+
+        [chart] = [f for f in bot.workspace.files.values() if leadership.id in f.channels]
+        assert chart.completed and chart.name.endswith(".png")
+        assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+        assert len(bot.workspace.files) == 1
+    finally:
+        bot.stop()
