@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.domain.digest import Digest, DigestIncident, OverdueFollowUp, OverdueUpdate
+from bot.domain.digest import Digest, DigestIncident, OverdueFollowUp, OverduePostmortem, OverdueUpdate
 from bot.domain.followups import today as followup_today
 from bot.services.read_models import IncidentView, incident_view
 from bot.storage import digest_queries as queries
@@ -21,6 +21,7 @@ def build_digest(session: Session, day: date, at: datetime) -> Digest:
     resolved = [incident_view(i) for i in queries.resolved_since(session, at - RESOLVED_WINDOW)]
     late_updates = [i for i in open_now if i.next_update_due_at is not None and i.next_update_due_at < at]
     late_followups = queries.follow_ups_due_before(session, followup_today(at))
+    late_postmortems = queries.postmortems_due_before(session, at)
     return Digest(
         day=day,
         at=at,
@@ -38,7 +39,15 @@ def build_digest(session: Session, day: date, at: datetime) -> Digest:
             for f, inc in late_followups
             if not inc.private and f.due_on is not None
         ),
-        overdue_private=sum(1 for i in late_updates if i.private) + sum(1 for _, inc in late_followups if inc.private),
+        overdue_postmortems=tuple(
+            OverduePostmortem(inc.ref, inc.title, pm.due_at)
+            for pm, inc in late_postmortems
+            if not inc.private and pm.due_at is not None
+        ),
+        overdue_private=sum(1 for i in late_updates if i.private)
+        + sum(1 for _, inc in late_followups if inc.private)
+        + sum(1 for _, inc in late_postmortems if inc.private),
+        postmortems_known=True,
     )
 
 

@@ -1,4 +1,4 @@
-"""The reads behind the daily digest: incidents resolved since a moment, and open follow-ups past their day."""
+"""The reads behind the daily digest: incidents resolved since a moment, follow-ups and post-mortems past due."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.storage.followups import FollowUp
 from bot.storage.models import Incident
+from bot.storage.postmortems import Postmortem
 
 
 def resolved_since(session: Session, since: datetime) -> list[Incident]:
@@ -31,3 +32,20 @@ def follow_ups_due_before(session: Session, day: date) -> list[tuple[FollowUp, I
         .order_by(FollowUp.due_on, Incident.id, FollowUp.number)
     )
     return [(f, i) for f, i in session.execute(stmt).all()]
+
+
+def postmortems_due_before(session: Session, moment: datetime) -> list[tuple[Postmortem, Incident]]:
+    """Post-mortems of resolved incidents due before ``moment`` and neither done nor skipped, oldest due first."""
+    stmt = (
+        select(Postmortem, Incident)
+        .join(Incident, Incident.id == Postmortem.incident_id)
+        .where(
+            Incident.status == "resolved",
+            Postmortem.due_at.is_not(None),
+            Postmortem.due_at < moment,
+            Postmortem.done_at.is_(None),
+            Postmortem.skipped_at.is_(None),
+        )
+        .order_by(Postmortem.due_at, Incident.id)
+    )
+    return [(p, i) for p, i in session.execute(stmt).all()]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from bot.domain.digest import Digest
 from bot.domain.events import DailyDigestPosted, WeeklyReportPosted
 from bot.domain.report_schedule import DAILY_DIGEST, WEEKLY_REPORT, LocalSchedule
+from bot.playbooks.loader import load_playbooks
 from bot.playbooks.reports_file import ReportSchedules
 from bot.scheduling.job_kinds import JobKinds
 from bot.scheduling.reports import NO_INCIDENT
 from bot.storage.models import OutboxMessage
 from bot.storage.scheduling_models import ReportRun
-from tests.scheduling.clocked import Scheduled
+from tests.scheduling.clocked import Scheduled, scheduled
+
+CLOCKED_PLAYBOOKS = Path(__file__).parent / "clocked_playbooks"
 
 JOB = f"{DAILY_DIGEST}:{NO_INCIDENT}"
 LONDON_WEEKDAYS = ReportSchedules(
@@ -156,3 +161,22 @@ def test_the_weekly_report_covers_the_seven_local_days_before_it_once(clocked: S
     total = next(r for r in posted.rows if isinstance(r, dict) and r["severity"] == "all")
     assert (total["incidents"], total["resolved"], total["ttr_median_seconds"]) == (1, 1, 7200)
     assert {d.job_id: d.due_at for d in one.due_times()}[job] == utc(2026, 4, 6, 8, 30)
+
+
+def test_post_mortems_past_due_are_listed_until_done(database_url: str, tmp_path: Path) -> None:
+    playbooks = tmp_path / "playbooks"
+    shutil.copytree(CLOCKED_PLAYBOOKS, playbooks)
+    severities = playbooks / "severities.yaml"
+    severities.write_text(severities.read_text().replace("    update_every: 10m\n", "    update_every: 10m\n    postmortem_within: 1h\n"))
+    with scheduled(database_url) as world:
+        s = Scheduled(world.clock, world.uow, load_playbooks(playbooks))
+        s.clock.set(utc(2026, 12, 2, 6, 0))
+        late = s.declare("SEV2 checkout slow")
+        s.incidents.resolve(late.id, "U0ALICE", "Pool raised")  # post-mortem due 07:00
+        s.clock.set(utc(2026, 12, 2, 8, 30))
+        fresh = s.declare("SEV2 search slow")
+        s.incidents.resolve(fresh.id, "U0ALICE", "Reindexed")  # due 09:30: not late at 09:00
+        s.clock.set(utc(2026, 12, 2, 9, 0))
+        assert scheduler(s).fire(DAILY_DIGEST, NO_INCIDENT)
+        digest = Digest.from_payload(dict(digests(s)[0].digest))
+        assert [(p.ref, p.due_at) for p in digest.overdue_postmortems] == [(late.ref, utc(2026, 12, 2, 7, 0))]
