@@ -221,10 +221,8 @@ def _span(spread: Spread) -> str:
     return f"{format_duration(spread.median)} / {format_duration(spread.p90)}"
 
 
-def _ratio(part: int, whole: int | None) -> str:
-    """``75% (3/4)``; ``-`` when nothing was due, ``n/a`` when it is not recorded at all."""
-    if whole is None:
-        return "n/a"
+def _ratio(part: int, whole: int) -> str:
+    """``75% (3/4)``, or ``-`` when nothing was due."""
     return f"{part / whole:.0%} ({part}/{whole})" if whole else "-"
 
 
@@ -250,7 +248,7 @@ def print_table(report: Report, out: TextIO) -> None:
             _span(stats.mitigate),
             _span(stats.resolve),
             _ratio(stats.cadence.on_time, stats.cadence.windows),
-            _ratio(pm.done + pm.skipped, pm.due) if pm else "n/a",
+            _ratio(pm.done + pm.skipped, pm.due),
             f"{follow.opened}/{follow.closed}/{follow.overdue}",
         )
     console.print(table)

@@ -22,6 +22,7 @@ from bot.domain.metrics import (
     iso_weeks,
     lifecycle,
     median,
+    postmortem_completion,
     spread,
 )
 from bot.services.context import ServiceContext
@@ -45,7 +46,7 @@ class SeverityStats:
     mitigate: Spread
     resolve: Spread
     cadence: Cadence
-    postmortems: PostmortemCompletion | None  # None while post-mortems are not recorded
+    postmortems: PostmortemCompletion
     follow_ups: FollowUpCounts
 
 
@@ -101,7 +102,8 @@ class Report:
 
     @property
     def empty(self) -> bool:
-        return self.total.incidents == 0 and self.total.follow_ups == FollowUpCounts()
+        t = self.total
+        return t.incidents == 0 and t.follow_ups == FollowUpCounts() and t.postmortems == PostmortemCompletion()
 
 
 Source = ServiceContext | UnitOfWork | Session
@@ -120,7 +122,7 @@ def _session(source: Source) -> Iterator[Session]:
 def build_report(source: Source, since: datetime, until: datetime, severity: str | None = None) -> Report:
     """Incidents declared in ``[since, until)`` (events after ``until`` ignored), follow-ups touching the range.
 
-    Three queries whatever the number of incidents. ``severity`` is a severity id (``SEV1``) or None for all.
+    Four queries whatever the number of incidents. ``severity`` is a severity id (``SEV1``) or None for all.
     """
     if since.tzinfo is None or until.tzinfo is None:
         raise ValueError("since and until must be timezone-aware")
@@ -130,6 +132,7 @@ def build_report(source: Source, since: datetime, until: datetime, severity: str
     with _session(source) as session:
         facts = queries.incidents_declared(session, since, until, severity)
         items = queries.follow_ups_touching(session, since, until, severity)
+        reviews = queries.postmortems_due(session, since, until, severity)
 
     lives: list[tuple[queries.IncidentFacts, Lifecycle, Cadence]] = [
         (
@@ -139,14 +142,21 @@ def build_report(source: Source, since: datetime, until: datetime, severity: str
         )
         for f in facts
     ]
-    follow = {sev: follow_up_counts([t for s, t in items if s == sev], since, until) for sev in {s for s, _ in items}}
-    ranks: dict[str, int] = {}
-    for f in facts:
-        ranks.setdefault(f.severity, f.ranks.get(f.severity, len(ranks)))
-    order = sorted({*ranks, *follow}, key=lambda s: (ranks.get(s, 1_000), s))
+    follow = {
+        sev: follow_up_counts([t for s, _, t in items if s == sev], since, until) for sev in {s for s, _, _ in items}
+    }
+    done = {
+        sev: postmortem_completion([t for s, _, t in reviews if s == sev], since, until)
+        for sev in {s for s, _, _ in reviews}
+    }
+    # Each level's rank as its incidents carry it, most severe first.
+    ranks = {s: rank for s, rank, _ in (*items, *reviews)} | {f.severity: f.severity_rank for f in facts}
+    order = sorted({*ranks}, key=lambda s: (ranks[s], s))
 
     def stats(name: str, chosen: Sequence[tuple[queries.IncidentFacts, Lifecycle, Cadence]]) -> SeverityStats:
-        counts = sum((follow.get(s, FollowUpCounts()) for s in order if name in (ALL, s)), FollowUpCounts())
+        mine = [s for s in order if name in (ALL, s)]
+        counts = sum((follow.get(s, FollowUpCounts()) for s in mine), FollowUpCounts())
+        reviewed = sum((done.get(s, PostmortemCompletion()) for s in mine), PostmortemCompletion())
         return SeverityStats(
             severity=name,
             incidents=len(chosen),
@@ -156,7 +166,7 @@ def build_report(source: Source, since: datetime, until: datetime, severity: str
             mitigate=spread(life.time_to_mitigate for _, life, _ in chosen),
             resolve=spread(life.time_to_resolve for _, life, _ in chosen),
             cadence=sum((c for _, _, c in chosen), Cadence()),
-            postmortems=None,
+            postmortems=reviewed,
             follow_ups=counts,
         )
 
@@ -263,10 +273,10 @@ def report_row(stats: SeverityStats) -> dict[str, Cell]:
         "update_windows": stats.cadence.windows,
         "updates_on_cadence": stats.cadence.on_time,
         "on_cadence_share": _share(stats.cadence.share),
-        "postmortems_due": pm.due if pm else None,
-        "postmortems_done": pm.done if pm else None,
-        "postmortems_skipped": pm.skipped if pm else None,
-        "postmortem_completion": _share(pm.share) if pm else None,
+        "postmortems_due": pm.due,
+        "postmortems_done": pm.done,
+        "postmortems_skipped": pm.skipped,
+        "postmortem_completion": _share(pm.share),
         "followups_opened": stats.follow_ups.opened,
         "followups_closed": stats.follow_ups.closed,
         "followups_overdue": stats.follow_ups.overdue,

@@ -11,9 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.followups import overdue_at
-from bot.domain.metrics import METRIC_KINDS, Event, FollowUpTimes
+from bot.domain.metrics import METRIC_KINDS, Event, FollowUpTimes, PostmortemTimes
 from bot.storage.followups import FollowUp
 from bot.storage.models import Incident, TimelineEntry
+from bot.storage.postmortems import Postmortem
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,6 @@ class IncidentFacts:
     severity_rank: int
     declared_at: datetime
     update_every: dict[str, timedelta | None]  # the cadence of each level, as the incident was declared under
-    ranks: dict[str, int]  # the order of the levels (0 the most severe), from the same snapshot
     events: tuple[Event, ...]
 
 
@@ -90,7 +90,6 @@ def incidents_declared(
             severity_rank=r.severity_rank,
             declared_at=r.declared_at,
             update_every=_cadences(r.policy_snapshot or {}),
-            ranks={str(s.get("id")): int(s.get("rank", 0)) for s in (r.policy_snapshot or {}).get("severities", [])},
             events=tuple(events.get(r.id, ())),
         )
         for r in rows
@@ -99,18 +98,34 @@ def incidents_declared(
 
 def follow_ups_touching(
     session: Session, since: datetime, until: datetime, severity: str | None = None
-) -> list[tuple[str, FollowUpTimes]]:
-    """``(incident severity, times)`` of every follow-up created before ``until`` and not closed before ``since``."""
+) -> list[tuple[str, int, FollowUpTimes]]:
+    """``(incident severity, its rank, times)`` of every follow-up created before ``until`` and not closed before ``since``."""
     stmt = (
-        select(Incident.severity_id, FollowUp.created_at, FollowUp.done_at, FollowUp.due_on)
+        select(Incident.severity_id, Incident.severity_rank, FollowUp.created_at, FollowUp.done_at, FollowUp.due_on)
         .join(Incident, Incident.id == FollowUp.incident_id)
         .where(FollowUp.created_at < until, or_(FollowUp.done_at.is_(None), FollowUp.done_at >= since))
     )
     if severity is not None:
         stmt = stmt.where(Incident.severity_id == severity)
     return [
-        (sev, FollowUpTimes(created, done, overdue_at(due) if due else None))
-        for sev, created, done, due in session.execute(stmt)
+        (sev, rank, FollowUpTimes(created, done, overdue_at(due) if due else None))
+        for sev, rank, created, done, due in session.execute(stmt)
+    ]
+
+
+def postmortems_due(
+    session: Session, since: datetime, until: datetime, severity: str | None = None
+) -> list[tuple[str, int, PostmortemTimes]]:
+    """``(incident severity, its rank, times)`` of every post-mortem due in ``[since, until)``, whenever it was declared."""
+    stmt = (
+        select(Incident.severity_id, Incident.severity_rank, Postmortem.due_at, Postmortem.done_at, Postmortem.skipped_at)
+        .join(Incident, Incident.id == Postmortem.incident_id)
+        .where(Postmortem.due_at >= since, Postmortem.due_at < until)
+    )
+    if severity is not None:
+        stmt = stmt.where(Incident.severity_id == severity)
+    return [
+        (sev, rank, PostmortemTimes(due, done, skipped)) for sev, rank, due, done, skipped in session.execute(stmt)
     ]
 
 

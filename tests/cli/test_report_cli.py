@@ -54,6 +54,7 @@ def test_table_csv_and_json_carry_the_same_numbers(
     assert main(["report", *RANGE]) == 0
     table = capsys.readouterr().out
     assert "1h 45m / 3h" in table and "3m / 4m" in table and "67% (2/3)" in table  # SEV1 TTR, TTA; SEV2 cadence
+    assert "100% (2/2)" in table and "0% (0/1)" in table  # post-mortems: SEV1 done and skipped, SEV2 not
     assert "2026-W48" in table and "2026-W49" in table and "Leaked key" not in table
 
     assert main(["report", *RANGE, "--format", "csv"]) == 0

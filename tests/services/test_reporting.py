@@ -17,6 +17,7 @@ from bot.playbooks.loader import load_playbooks
 from bot.services.context import ServiceContext
 from bot.services.errors import UserError
 from bot.services.incidents import IncidentService
+from bot.services.postmortems import PostmortemService
 from bot.services.reporting import FIELDS, PRIVATE_TITLE, build_report, report_rows
 from bot.storage import followups, migrate
 from bot.storage import repositories as repo
@@ -27,6 +28,7 @@ PLAYBOOKS = load_playbooks(Path(__file__).resolve().parents[2] / "playbooks")
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # ISO week 48
 END = datetime(2026, 12, 7, tzinfo=UTC)  # the Monday of ISO week 50, midnight
 MIN = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 
 
 @dataclass
@@ -68,7 +70,10 @@ def _story(w: World) -> dict[str, int]:
     w.at(MONDAY + 20 * MIN)
     s.post_update(a, "U0BOB", "Fix deployed", Status.MONITORING)
     w.at(MONDAY + 30 * MIN)
-    s.resolve(a, "U0BOB", "Fixed")
+    s.resolve(a, "U0BOB", "Fixed")  # its post-mortem is due 24 h later
+    reviews = PostmortemService(s.ctx, lambda: None, str)  # type: ignore[arg-type,return-value]
+    w.at(MONDAY + 2 * HOUR)
+    reviews.done(a, "U0ALICE", "https://wiki.example.com/pm/1")
 
     b = w.declare("SEV1", "Login errors", MONDAY + timedelta(days=1))
     w.at(MONDAY + timedelta(days=1, minutes=2))
@@ -81,12 +86,14 @@ def _story(w: World) -> dict[str, int]:
     s.post_update(b, "U0BOB", "Looking", Status.MONITORING)
     w.at(MONDAY + timedelta(days=1, hours=3))
     s.resolve(b, "U0BOB", "Really fixed")
+    w.at(MONDAY + timedelta(days=1, hours=4))
+    reviews.skip(b, "U0ALICE", "Same cause as the first one")
 
     c = w.declare("SEV2", "Slow search", MONDAY + timedelta(days=8))  # ISO week 49
     w.at(MONDAY + timedelta(days=8, minutes=50))  # 50 min of silence on a 30 min cadence
     s.post_update(c, "U0CAROL", "Still looking", Status.MONITORING)
     w.at(MONDAY + timedelta(days=8, hours=1))
-    s.resolve(c, "U0CAROL", "Reindexed")
+    s.resolve(c, "U0CAROL", "Reindexed")  # its post-mortem, due 48 h later, is never written
 
     d = w.declare("SEC", "Leaked key", MONDAY + timedelta(days=9))
     with w.uow() as session:
@@ -121,7 +128,9 @@ def test_report_by_severity_and_week(world: World) -> None:
     assert report.weeks[0].incidents == (("SEV1", 2), ("SEV2", 0), ("SEC", 0))
     assert report.weeks[1].incidents == (("SEV1", 0), ("SEV2", 1), ("SEC", 1))
     assert (report.weeks[0].resolve_median, report.weeks[1].resolve_median) == (105 * MIN, 60 * MIN)
-    assert sev1.postmortems is None  # not recorded yet
+    assert (sev1.postmortems.due, sev1.postmortems.done, sev1.postmortems.skipped) == (2, 1, 1)
+    assert (sev2.postmortems.due, sev2.postmortems.share, sec.postmortems.due) == (1, 0.0, 0)
+    assert report.total.postmortems.share == 2 / 3
 
 
 def test_private_incidents_are_counted_never_titled(world: World) -> None:
@@ -141,6 +150,9 @@ def test_events_after_the_end_are_ignored_and_severity_filters(world: World) -> 
     assert sev1.incidents == 2 and sev1.reopened == 0
     assert sorted(line.time_to_resolve for line in report.incidents) == [12 * MIN, 30 * MIN]
     assert ids["c"] not in {line.ref for line in report.incidents}
+    later = build_report(world.uow, MONDAY + timedelta(days=1, hours=1), END)  # both SEV1s declared before
+    assert later.severities == ("SEV1", "SEV2", "SEC") and later.by_severity[0].incidents == 0
+    assert later.by_severity[0].postmortems.due == 1 and later.by_severity[0].postmortems.skipped == 1
     only = build_report(world.uow, MONDAY, END, severity="SEV2")
     assert only.severities == ("SEV2",) and only.total.incidents == 1
     assert only.total.follow_ups.opened == 0
@@ -153,6 +165,12 @@ def test_rows_have_the_same_fields_for_every_severity(world: World) -> None:
     assert all(tuple(r) == FIELDS for r in rows)
     assert rows[0]["ttr_p90_seconds"] == 3 * 3600 and rows[1]["on_cadence_share"] == 0.6667
     assert rows[-1]["incidents"] == 4 and rows[-1]["followups_overdue"] == 1
+    assert (rows[0]["postmortems_due"], rows[0]["postmortem_completion"]) == (2, 1.0)
+    assert (rows[-1]["postmortems_done"], rows[-1]["postmortems_skipped"], rows[-1]["postmortem_completion"]) == (
+        1,
+        1,
+        0.6667,
+    )
 
 
 def test_an_empty_range_is_an_empty_report(world: World) -> None:
@@ -173,4 +191,4 @@ def test_a_few_queries_whatever_the_number_of_incidents(world: World) -> None:
     event.listen(world.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     report = build_report(world.uow, MONDAY, MONDAY + timedelta(days=7))
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert report.total.incidents == 12 and len(selects) <= 3, selects
+    assert report.total.incidents == 12 and len(selects) <= 4, selects
