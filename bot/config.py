@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     # SNS topic for stakeholder notifications (severities with notify_stakeholders); unset: none are sent.
     stakeholder_sns_topic_arn: str | None = None
+    # S3 bucket for every resolved incident's export and post-mortem (incidents/<year>/<ref>.yaml and .md);
+    # unset: nothing is written. The endpoint is for S3-compatible stores (MinIO…); unset: AWS itself.
+    export_s3_bucket: str | None = None
+    export_s3_endpoint_url: str | None = None
 
     @property
     def statuspage_configured(self) -> bool:

@@ -25,6 +25,7 @@ from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
 from bot.domain.publication import StatusPageCatalog
 from bot.integrations.aws import ClientFactory
+from bot.integrations.aws.s3 import S3Bucket
 from bot.integrations.aws.sns import SnsTopic
 from bot.integrations.statuspage import StatuspageClient, StatuspageHandler
 from bot.logs import ContextExecutor, OutageLog, quiet_signature_failures
@@ -41,6 +42,7 @@ from bot.scheduling.lease import lease_for
 from bot.scheduling.runner import SchedulerRunner
 from bot.scheduling.wake import Waker
 from bot.services.access import Access
+from bot.services.archive import IncidentArchive
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
 from bot.services.drafts import DraftService
@@ -174,6 +176,7 @@ def build_container(
             ctx,
             FirstPage(oncall) if settings.run_scheduler else None,
             StakeholderQueue() if settings.stakeholder_sns_topic_arn else None,
+            export_resolved=bool(settings.export_s3_bucket),
         ),
         runbooks=runbooks,
         drafts=DraftService(ctx, lambda: loaded.templates),
@@ -200,6 +203,9 @@ def build_container(
     topic = SnsTopic(ClientFactory(), settings.stakeholder_sns_topic_arn) if settings.stakeholder_sns_topic_arn else None
     stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
     pm_posts = PostmortemPosts(notifier, services.postmortems.render)
+    # Resolved incidents' export and post-mortem, to S3 (boto3's standard credential chain and region).
+    bucket = S3Bucket(settings.export_s3_bucket, settings.export_s3_endpoint_url) if settings.export_s3_bucket else None
+    archive = IncidentArchive(bucket, uow, gateway.person_name)
     files = FilePosts(notifier, after=services.postmortems.record_upload)
     records = PublicationRecords(uow)
     publication_posts = PublicationPosts(notifier, records, lambda: loaded.statuspage)
@@ -208,7 +214,7 @@ def build_container(
         {
             **_outbox_table(
                 notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), files, stakeholders,
-                ReportPosts(notifier), pm_posts,
+                ReportPosts(notifier), pm_posts, archive,
             ),
             **_publication_table(publication_posts, statuspage),
         }
@@ -313,6 +319,7 @@ def _outbox_table(
     stakeholders: StakeholderNotices,
     reports: ReportPosts,
     postmortems: PostmortemPosts,
+    archive: IncidentArchive,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -342,6 +349,7 @@ def _outbox_table(
         ev.PostmortemDraft: postmortems.draft,
         ev.PostmortemReminder: postmortems.reminder,
         ev.WeeklyReportPosted: reports.weekly_report,
+        ev.ExportIncident: archive.export,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

@@ -35,6 +35,7 @@ DESCRIPTIONS: dict[str, str] = {
     "publication.published": "a status page publication notice",
     "statuspage.sync": "a status page update to Atlassian Statuspage",
     "statuspage.refused": "a notice that Atlassian Statuspage refused an update",
+    "export.incident": "the incident's export to S3",
 }
 
 

@@ -350,6 +350,8 @@ class PostmortemDraft(OutboxEvent):
 
     kind: ClassVar[str] = "postmortem.draft"
     revision: int
+    # Then queue the incident's export to the bucket (EXPORT_S3_BUCKET), with this draft.
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -422,6 +424,17 @@ class StatuspageRefused(OutboxEvent):
     reason: str
 
 
+@dataclass(frozen=True)
+class ExportIncident(OutboxEvent):
+    """Write resolved incident ``ref``'s export (YAML) and its post-mortem (Markdown) to the export bucket.
+
+    Queued outside the incident's lane (no incident on the row), so a bucket outage never holds up Slack.
+    """
+
+    kind: ClassVar[str] = "export.incident"
+    ref: str
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -456,6 +469,7 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         StatuspageSync,
         StatuspageRefused,
         WeeklyReportPosted,
+        ExportIncident,
     )
 }
 

@@ -27,6 +27,11 @@ def filename(ref: str) -> str:
     return f"{ref}-postmortem.md"
 
 
+def export_key(ref: str, year: int, suffix: str) -> str:
+    """Where a resolved incident's documents go in the export bucket: ``incidents/2026/INC-2026-0042.yaml``."""
+    return f"incidents/{year}/{ref}.{suffix}"
+
+
 def due_at(resolved_at: datetime, within: timedelta | None) -> datetime | None:
     """When the post-mortem is due: ``within`` after the resolution; ``None`` when the severity expects none."""
     return resolved_at + within if within else None

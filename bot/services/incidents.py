@@ -72,10 +72,13 @@ class IncidentService:
         ctx: ServiceContext,
         first_page: FirstPage | None = None,
         stakeholders: StakeholderQueue | None = None,
+        export_resolved: bool = False,
     ) -> None:
         self.ctx = ctx
         self.first_page = first_page
         self.stakeholders = stakeholders
+        # Each resolution also writes the incident's export and post-mortem to the export bucket (S3).
+        self.export_resolved = export_resolved
 
     # -- declare -------------------------------------------------------------------------------
     def declare(
@@ -379,7 +382,7 @@ class IncidentService:
             )
             outbox.enqueue(session, incident.id, IncidentResolved(entry_id=entry.id))
             self._tell_stakeholders(session, incident, stakeholders.RESOLVED, entry.id)
-            postmortems.on_resolved(session, incident, now)
+            postmortems.on_resolved(session, incident, now, export=self.export_resolved)
             view = incident_view(incident)
         return view
 

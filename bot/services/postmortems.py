@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.domain.events import PostmortemDraft, SlackPost, UploadFile
+from bot.domain.events import ExportIncident, PostmortemDraft, SlackPost, UploadFile
 from bot.domain.export_text import emoji_text
 from bot.domain.followups import FollowUpView
 from bot.domain.permissions import Action
@@ -40,14 +40,21 @@ RECORD_PREFIX = "postmortem:"
 RENDERED = "rendered"
 
 
-def on_resolved(session: Session, incident: Incident, now: datetime) -> None:
+def on_resolved(session: Session, incident: Incident, now: datetime, *, export: bool = False) -> None:
     """In the resolving transaction: when the severity expects a post-mortem, open the next draft revision,
     due ``postmortem_within`` after now, and queue its rendering. A post-mortem already done or skipped stays
-    so (no reminders); a new draft is uploaded all the same."""
+    so (no reminders); a new draft is uploaded all the same. With ``export``, the incident's export to the
+    bucket is queued once the draft is stored (so it carries this revision), or now when there is none."""
+    drafted = _open_revision(session, incident, now, export)
+    if export and not drafted:  # no draft to wait for
+        outbox.enqueue(session, None, ExportIncident(ref=incident.ref))
+
+
+def _open_revision(session: Session, incident: Incident, now: datetime, export: bool) -> bool:
     within = incident_view(incident).severity.postmortem_within
     row = store.of_incident(session, incident.id, lock=True)
     if within is None and row is None:
-        return
+        return False
     if row is None:
         row = store.Postmortem(incident_id=incident.id, revision=0, created_at=now)
         session.add(row)
@@ -56,7 +63,8 @@ def on_resolved(session: Session, incident: Incident, now: datetime) -> None:
     settled = row.done_at is not None or row.skipped_at is not None
     row.next_reminder_at = None if settled else row.due_at
     session.flush()
-    outbox.enqueue(session, incident.id, PostmortemDraft(revision=row.revision))
+    outbox.enqueue(session, incident.id, PostmortemDraft(revision=row.revision, export=export))
+    return True
 
 
 def on_reopened(session: Session, incident: Incident) -> None:
@@ -108,6 +116,8 @@ class PostmortemService:
                     record_as=f"{RECORD_PREFIX}{incident.id}:{event.revision}",
                 ),
             )
+            if event.export:
+                outbox.enqueue(session, None, ExportIncident(ref=incident.ref))
         d.mark(RENDERED, True)
 
     def _markdown(self, incident: IncidentView, entries: Sequence[EntryView], items: Sequence[FollowUpView]) -> str:

@@ -63,3 +63,9 @@ def test_stakeholder_notifications_may_publish_to_their_topic_only() -> None:
     statement = next(s for s in POLICY["Statement"] if s["Sid"] == "StakeholderNotifications")
     assert (statement["Effect"], statement["Action"]) == ("Allow", ["sns:Publish"])
     assert statement["Resource"].startswith("arn:aws:sns:") and statement["Resource"] != "*"
+
+
+def test_incident_exports_may_only_write_under_incidents_in_their_bucket() -> None:
+    statement = next(s for s in POLICY["Statement"] if s["Sid"] == "IncidentExports")
+    assert (statement["Effect"], statement["Action"]) == ("Allow", ["s3:PutObject"])
+    assert statement["Resource"].startswith("arn:aws:s3:::") and statement["Resource"].endswith("/incidents/*")

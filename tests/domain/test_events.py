@@ -43,7 +43,7 @@ EXAMPLES: list[OutboxEvent] = [
     ev.FollowUpOverdue(number=2, owner="U0BOB", text="Add an alert", due_on="2026-12-15"),
     ev.StakeholderNotice(entry_id=13, moment="updated", key="INC-2026-0001:updated:13"),
     ev.DailyDigestPosted(digest={"day": "2026-12-02", "at": AT.isoformat(), "open_private": 1}, channel="leadership"),
-    ev.PostmortemDraft(revision=2),
+    ev.PostmortemDraft(revision=2, export=True),
     ev.PostmortemReminder(owner="U0BOB", due_at=AT, nth=3),
     ev.PublishSuggested(),
     ev.UpdatePublished(update_id=4, actor="U0BOB"),
@@ -52,6 +52,7 @@ EXAMPLES: list[OutboxEvent] = [
     ev.WeeklyReportPosted(
         since=AT, until=AT, rows=[{"severity": "all", "incidents": 2}], chart_b64="iVBO", chart_since=AT, channel="ops"
     ),
+    ev.ExportIncident(ref="INC-2026-0001"),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",
