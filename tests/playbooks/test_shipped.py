@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from bot.domain.permissions import DEFAULT_PERMISSIONS
 from bot.integrations.aws import check_step
 from bot.playbooks import check_playbooks, load_playbooks
+from bot.playbooks.reports_file import ReportSchedules
 from bot.playbooks.runbooks import AwsStep, CommandStep
 from bot.playbooks.templates import TEMPLATE_NAMES
 
@@ -211,8 +213,15 @@ def test_failed_migration_commands_are_the_projects_own(shipped: Path) -> None:
     assert "npm run migrate:latest --workspace=backend" in migration
 
 
-def test_reports_post_the_digest_on_weekdays_and_the_report_on_mondays(shipped: Path) -> None:
-    reports = load_playbooks(shipped).reports
+def test_reports_are_off_as_shipped_and_post_on_weekdays_and_mondays_once_enabled(
+    shipped: Path, tmp_path: Path
+) -> None:
+    assert load_playbooks(shipped).reports == ReportSchedules()
+    copy = tmp_path / "playbooks"
+    shutil.copytree(shipped, copy)
+    text = (copy / "reports.yaml").read_text()
+    (copy / "reports.yaml").write_text(text.replace("enabled: false", "enabled: true"))
+    reports = load_playbooks(copy).reports
     assert reports.daily is not None and reports.weekly is not None
     assert (reports.daily.at.isoformat(), reports.daily.timezone, sorted(reports.daily.weekdays)) == (
         "09:00:00", "Europe/London", [0, 1, 2, 3, 4]
