@@ -62,6 +62,7 @@ from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.services.stakeholders import StakeholderNotices, StakeholderQueue
 from bot.services.summaries import SummaryService
+from bot.services.timeline import TimelineService
 from bot.slack import middleware
 from bot.slack.client import ObservedWebClient
 from bot.slack.directory import SlackDirectory
@@ -79,6 +80,7 @@ from bot.slack.publication_posts import PublicationPosts
 from bot.slack.rate_limiter import rate_limiter_for
 from bot.slack.report_posts import ReportPosts
 from bot.slack.runbook_posts import RunbookPosts
+from bot.slack.timeline_posts import TimelinePosts
 from bot.storage import repositories as repo
 from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
 from bot.storage.gauges import SharedState, shared_state
@@ -192,6 +194,7 @@ def build_container(
         publications=PublicationService(
             ctx, lambda: loaded.statuspage, lambda: loaded.templates, statuspage=settings.statuspage_configured
         ),
+        timeline=TimelineService(ctx),
     )
 
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
@@ -214,7 +217,7 @@ def build_container(
         {
             **_outbox_table(
                 notifier, paging, RunbookPosts(notifier, runbooks), FollowUpPosts(notifier), files, stakeholders,
-                ReportPosts(notifier), pm_posts, archive,
+                ReportPosts(notifier), pm_posts, archive, TimelinePosts(notifier),
             ),
             **_publication_table(publication_posts, statuspage),
         }
@@ -320,6 +323,7 @@ def _outbox_table(
     reports: ReportPosts,
     postmortems: PostmortemPosts,
     archive: IncidentArchive,
+    timeline: TimelinePosts,
 ) -> dict[type[OutboxEvent], Handler]:
     return {
         # A declaration: the channel, card and broadcast first, then the runbooks that may help.
@@ -329,7 +333,8 @@ def _outbox_table(
         ev.SeverityChanged: notifier.severity_changed,
         ev.NoteAdded: notifier.note_added,
         ev.IncidentResolved: notifier.resolved,
-        ev.IncidentReopened: notifier.reopened,
+        # A reopen unarchives the channel (if the bot archived it) before posting there.
+        ev.IncidentReopened: in_order(timeline.unarchive_on_reopen, notifier.reopened),
         ev.IncidentAcknowledged: notifier.acknowledged,
         ev.SummaryRequested: notifier.summary,
         ev.SlackPost: notifier.generic_post,
@@ -350,6 +355,8 @@ def _outbox_table(
         ev.PostmortemReminder: postmortems.reminder,
         ev.WeeklyReportPosted: reports.weekly_report,
         ev.ExportIncident: archive.export,
+        ev.MessageCaptured: timeline.captured,
+        ev.ChannelArchiveDue: timeline.archive,
         # A message given up for good, told to the IC; a failed notice is only logged and counted.
         ev.DeliveryFailed: notifier.delivery_failed,
     }

@@ -26,6 +26,7 @@ from bot.domain.commands import (
     Reopen,
     Resolve,
     Runbook,
+    ShowTimeline,
 )
 from bot.domain.followups import BadDueDate, parse_due_date
 from bot.domain.severity import Severity, SeverityPolicy
@@ -44,6 +45,8 @@ _DATE_MEANT = re.compile(
     r"\d|^(today|tomorrow|tonight|next|eod|eow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
     re.IGNORECASE,
 )
+# An incident reference as people type it: INC-2026-0042 (any case).
+_REF = re.compile(r"^INC-\d{4}-\d{4,}$", re.IGNORECASE)
 FOLLOWUP_USAGE = "followup <text> [@owner] [due YYYY-MM-DD]"
 FOLLOWUP_DONE_USAGE = "followup done <n>"
 
@@ -159,7 +162,24 @@ def resolve(words: Words) -> Command:
 
 
 def reopen(words: Words) -> Command:
-    return Reopen(required_text(words.rest, "reason", "reopen <reason>"))
+    """``reopen <reason>`` here, or ``reopen INC-… <reason>`` for that incident."""
+    first, after = split(words.rest)
+    if _REF.match(first):
+        return Reopen(required_text(after, "reason", f"reopen {first.upper()} <reason>"), first.upper())
+    return Reopen(required_text(words.rest, "reason", "reopen [INC-…] <reason>"))
+
+
+def timeline(words: Words) -> Command:
+    """``timeline`` (this incident's) or ``timeline INC-…`` (that one's, from anywhere)."""
+    ref, extra = split(words.rest)
+    if not ref:
+        return ShowTimeline()
+    if extra or not _REF.match(ref):
+        raise CommandError(
+            f"`{words.rest}` is not an incident reference. Usage: `/incident timeline` in an incident channel, "
+            "or `/incident timeline INC-2026-0042` anywhere."
+        )
+    return ShowTimeline(ref.upper())
 
 
 def runbook(words: Words) -> Command:

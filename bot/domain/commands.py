@@ -60,6 +60,8 @@ class Resolve:
 @dataclass(frozen=True)
 class Reopen:
     reason: str
+    # ``reopen INC-… <reason>``: that incident (from any channel: an archived channel takes no commands).
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,13 @@ class Publish:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class ShowTimeline:
+    """The timeline, to the asker: this channel's incident, or ``ref``'s."""
+
+    ref: str | None = None
+
+
 Command = (
     Declare
     | OpenDeclareModal
@@ -183,4 +192,5 @@ Command = (
     | PostmortemDone
     | PostmortemSkip
     | Publish
+    | ShowTimeline
 )

@@ -36,6 +36,8 @@ DESCRIPTIONS: dict[str, str] = {
     "statuspage.sync": "a status page update to Atlassian Statuspage",
     "statuspage.refused": "a notice that Atlassian Statuspage refused an update",
     "export.incident": "the incident's export to S3",
+    "timeline.captured": "the link and text of a message added to the timeline",
+    "incident.archive_channel": "the final summary and the archiving of the incident channel",
 }
 
 

@@ -435,6 +435,28 @@ class ExportIncident(OutboxEvent):
     ref: str
 
 
+# -- the timeline and the channel's clean-up ------------------------------------------------------
+@dataclass(frozen=True)
+class MessageCaptured(OutboxEvent):
+    """Fill in captured timeline entry ``entry_id``: the message's permalink, and its text and author when
+    the Slack event did not carry them (``fetch_text``)."""
+
+    kind: ClassVar[str] = "timeline.captured"
+    entry_id: int
+    channel: str
+    ts: str
+    fetch_text: bool = True
+
+
+@dataclass(frozen=True)
+class ChannelArchiveDue(OutboxEvent):
+    """The resolved incident's ``archive_after`` has passed (due at ``due_at``): post a final summary in its
+    channel, then archive it; nothing if the incident was reopened meanwhile."""
+
+    kind: ClassVar[str] = "incident.archive_channel"
+    due_at: datetime
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -470,6 +492,8 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         StatuspageRefused,
         WeeklyReportPosted,
         ExportIncident,
+        MessageCaptured,
+        ChannelArchiveDue,
     )
 }
 

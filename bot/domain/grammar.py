@@ -36,6 +36,7 @@ from bot.domain.commands import (
     ShowHelp,
     ShowOncall,
     ShowStatus,
+    ShowTimeline,
 )
 from bot.domain.severity import SeverityPolicy
 from bot.domain.suggest import closest_verbs, unknown_command
@@ -70,6 +71,7 @@ __all__ = [
     "ShowHelp",
     "ShowOncall",
     "ShowStatus",
+    "ShowTimeline",
     "clean_title",
     "parse_command",
     "parse_user",

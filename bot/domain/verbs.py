@@ -50,6 +50,7 @@ class Verb(StrEnum):
     POSTMORTEM_DONE = "postmortem-done"
     POSTMORTEM_SKIP = "postmortem-skip"
     PUBLIC = "public"
+    TIMELINE = "timeline"
 
 
 @dataclass(frozen=True)
@@ -199,8 +200,8 @@ VERBS: tuple[VerbSpec, ...] = (
     VerbSpec(
         Verb.REOPEN,
         words=("reopen",),
-        usage="reopen <reason>",
-        summary="Reopen a resolved incident",
+        usage="reopen [INC-…] <reason>",
+        summary="Reopen a resolved incident (anywhere with its INC-… reference, e.g. once its channel is archived)",
         scope=INCIDENT,
         parse=a.reopen,
         command=c.Reopen,
@@ -231,6 +232,16 @@ VERBS: tuple[VerbSpec, ...] = (
         scope=INCIDENT,
         parse=a.draft,
         command=c.Draft,
+    ),
+    VerbSpec(
+        Verb.TIMELINE,
+        words=("timeline",),
+        usage="timeline [INC-…]",
+        summary="The incident's timeline, page by page (only to you); pin a message or react with "
+        ":pushpin: or :stopwatch: to add it",
+        scope=INCIDENT,
+        parse=a.timeline,
+        command=c.ShowTimeline,
     ),
     VerbSpec(
         Verb.FOLLOWUP,

@@ -319,6 +319,20 @@ class SlackDriver:
                                 "item": {"type": "message", "channel": channel.id, "ts": ts},
                                 "item_user": message.user})
 
+    def pin_message(self, user_id: str, channel_id: str, ts: str) -> requests.Response:
+        """A person pins a message: recorded, then `pin_added` sent with the message, as Slack does."""
+        ws = self.workspace
+        channel = self._channel(channel_id)
+        with ws.lock:
+            message = self._message(channel, ts)
+            if ts not in channel.pins:
+                channel.pins.append(ts)
+            ws.emit("pin_added", channel=channel.id, ts=ts)
+            item: JSON = {"type": "message", "channel": channel.id, "message": message.to_dict(),
+                          "created": int(ws.now()), "created_by": user_id}
+        return self.send_event({"type": "pin_added", "user": user_id, "channel_id": channel.id, "item": item,
+                                "item_user": message.user, "pin_count": len(channel.pins)})
+
     def open_home(self, user_id: str) -> requests.Response:
         """A person opens the app's Home tab: `app_home_opened` sent."""
         ws = self.workspace

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.playbooks.oncall import OnCall
 from bot.playbooks.reports_file import ReportSchedules
+from bot.scheduling.archiving import ArchiveChannelJob
 from bot.scheduling.escalations import EscalationJob
 from bot.scheduling.followups import FollowUpOverdueJob
 from bot.scheduling.long_running import LongRunningJob
@@ -67,6 +68,7 @@ class JobKinds:
         self.digest = DailyDigestJob(uow, lambda: reports().daily, clock, EARLY)
         self.weekly = WeeklyReportJob(uow, lambda: reports().weekly, clock, EARLY)
         self.postmortems = PostmortemReminderJob(uow, clock, EARLY)
+        self.archiving = ArchiveChannelJob(uow, clock, EARLY)
         self.kinds: dict[str, JobKind] = {
             job.kind: job
             for job in (
@@ -77,6 +79,7 @@ class JobKinds:
                 self.digest,
                 self.weekly,
                 self.postmortems,
+                self.archiving,
             )
         }
 

@@ -309,6 +309,10 @@ class OutboxDispatcher:
                 if incident is not None:
                     for key, value in delivery.incident_patch.items():
                         setattr(incident, key, value)
+            owner = repo.get_incident(session, msg.incident_id) if delivery.new_entries and msg.incident_id else None
+            if owner is not None:
+                for new in delivery.new_entries:
+                    repo.add_entry(session, owner, new.kind, new.actor_id, new.text, dict(new.data), at=new.at)
             for entry_id, fields in delivery.entry_patches.items():
                 entry = repo.get_entry(session, entry_id)
                 if entry is not None:

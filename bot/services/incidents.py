@@ -174,6 +174,15 @@ class IncidentService:
             bind_incident(incident.ref)
             return incident_view(incident)
 
+    def by_ref(self, ref: str) -> IncidentView:
+        """The incident ``INC-…`` (any case); a friendly ``UserError`` when there is none."""
+        with self.ctx.uow() as session:
+            incident = repo.incident_by_ref(session, ref.strip().upper())
+            if incident is None:
+                raise UserError(f"There is no incident `{ref}`. `/incident list` shows the open ones.")
+            bind_incident(incident.ref)
+            return incident_view(incident)
+
     def get(self, incident_id: int) -> IncidentView:
         with self.ctx.uow() as session:
             incident = repo.get_incident(session, incident_id)
@@ -307,6 +316,11 @@ class IncidentService:
             return None
         return incident.last_update_at + severity.update_every if incident.last_update_at else None
 
+    def _archive_due(self, incident: Incident, now: datetime) -> datetime | None:
+        severity = snapshot_severities(incident.policy_snapshot).lookup(incident.severity_id)
+        after = severity.archive_after if severity is not None else None
+        return now + after if after is not None and incident.channel_archived_at is None else None
+
     # -- severity ------------------------------------------------------------------------------
     def change_severity(
         self, incident_id: int, actor_id: str, severity_word: str, request_key: str | None = None
@@ -377,6 +391,7 @@ class IncidentService:
             incident.resolution_summary = summary
             incident.root_cause = root_cause[:MAX_TEXT]
             incident.next_update_due_at = None
+            incident.archive_due_at = self._archive_due(incident, now)
             entry = repo.add_entry(
                 session, incident, "resolved", actor_id, summary, {"root_cause": root_cause}, at=now
             )
@@ -402,6 +417,7 @@ class IncidentService:
             incident.last_update_text = f"Reopened: {reason}"
             incident.last_update_by = actor_id
             incident.next_update_due_at = self._next_due(incident, now)
+            incident.archive_due_at = None  # the channel stays; one archived already is unarchived
             entry = repo.add_entry(session, incident, "reopened", actor_id, reason, at=now)
             outbox.enqueue(session, incident.id, IncidentReopened(entry_id=entry.id))
             postmortems.on_reopened(session, incident)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.events import OutboxEvent
@@ -45,6 +46,8 @@ class Delivery:
     load_followups: Callable[[], list[FollowUpView]] = field(default=lambda: [])
     incident_patch: dict[str, Any] = field(default_factory=dict)
     entry_patches: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Timeline entries to add with the progress that records what Slack was sent (so added once).
+    new_entries: list[NewEntry] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -61,6 +64,20 @@ class Delivery:
 
     def patch_entry(self, entry_id: int, **fields: Any) -> None:
         self.entry_patches.setdefault(entry_id, {}).update(fields)
+
+    def add_entry(self, entry: NewEntry) -> None:
+        self.new_entries.append(entry)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """A timeline entry a delivery learned of (the channel was archived, Slack refused to unarchive it)."""
+
+    kind: str
+    actor_id: str | None
+    text: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class Notifier(Protocol):

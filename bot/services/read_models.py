@@ -51,6 +51,8 @@ class IncidentView:
     root_cause: str = ""
     summary_ts: str | None = None
     broadcast_digest: str | None = None
+    archive_due_at: datetime | None = None
+    channel_archived_at: datetime | None = None
 
     @property
     def commander_id(self) -> str | None:
@@ -124,6 +126,8 @@ def incident_view(incident: Incident) -> IncidentView:
         root_cause=incident.root_cause,
         summary_ts=incident.summary_ts,
         broadcast_digest=incident.broadcast_digest,
+        archive_due_at=incident.archive_due_at,
+        channel_archived_at=incident.channel_archived_at,
     )
 
 

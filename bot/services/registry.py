@@ -20,6 +20,7 @@ from bot.services.publications import PublicationService
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.services.summaries import SummaryService
+from bot.services.timeline import TimelineService
 
 
 class PersonLookup(Protocol):
@@ -61,3 +62,5 @@ class Services:
     pending: PendingRequests
     # Publishing to the status page (and Atlassian Statuspage when configured).
     publications: PublicationService
+    # Messages captured into the timeline (pins, reactions), and the timeline read page by page.
+    timeline: TimelineService

@@ -64,3 +64,6 @@ PUBLIC_MESSAGE = ("public_message", "public_message_input")
 PUBLIC_COMPONENT_PREFIX = "pubc:"  # + the component id from statuspage.yaml
 PUBLIC_COMPONENT_SELECT = "public_component_status"
 PUBLISH_PREVIEW_BLOCK = "publish_preview"
+# /incident timeline: the page buttons (value "<incident id>:<page index>")
+TIMELINE_OLDER = "timeline_older"
+TIMELINE_NEWER = "timeline_newer"

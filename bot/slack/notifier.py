@@ -169,6 +169,10 @@ class SlackNotifier:
                 d.patch_incident(broadcast_digest=digest)
         d.mark("broadcast_refreshed")
 
+    def current(self, d: Delivery) -> IncidentView:
+        """The incident as this delivery has changed it so far (its patches applied)."""
+        return self._current(d)
+
     def _current(self, d: Delivery) -> IncidentView:
         inc = self._incident(d)
         if d.incident_patch:
@@ -398,9 +402,10 @@ class SlackNotifier:
     def reopened(self, d: Delivery, event: IncidentReopened) -> None:
         inc = self._incident(d)
         entry = self._entry(d, event.entry_id)
-        self.post(
-            d, "message", self.channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
-        )
+        if self.current(d).channel_archived_at is None:  # still archived: Slack refused, the reopener is told
+            self.post(
+                d, "message", self.channel(d), messages.reopen_message(inc, entry), "Reopened", entry=entry
+            )
         self.refresh_card(d, topic=True)
         self.broadcast(d, inc, messages.reopen_message(inc, entry), f"{inc.ref} reopened", also_post=True)
 

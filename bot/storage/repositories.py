@@ -114,6 +114,24 @@ def add_entry(
     return entry
 
 
+def add_entry_once(
+    session: Session, incident: Incident, kind: str, actor_id: str | None, text: str, dedup_key: str, **fields: Any
+) -> TimelineEntry | None:
+    """Add an entry unless one with ``dedup_key`` exists (also against a concurrent insert); None if it did."""
+    if session.execute(select(TimelineEntry.id).where(TimelineEntry.dedup_key == dedup_key)).first() is not None:
+        return None
+    entry = TimelineEntry(incident_id=incident.id, kind=kind, actor_id=actor_id, text=text, dedup_key=dedup_key)
+    for key, value in fields.items():
+        setattr(entry, key, value)
+    try:
+        with session.begin_nested():
+            session.add(entry)
+            session.flush()
+    except IntegrityError:
+        return None
+    return entry
+
+
 def get_entry(session: Session, entry_id: int) -> TimelineEntry | None:
     return session.get(TimelineEntry, entry_id)
 

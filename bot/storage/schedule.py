@@ -155,3 +155,16 @@ def live_chains_to_close(session: Session) -> list[tuple[Escalation, Incident]]:
 
 def open_incidents(session: Session) -> list[Incident]:
     return list(session.execute(select(Incident).where(Incident.status != Status.RESOLVED.value)).scalars())
+
+
+# -- channel archiving -----------------------------------------------------------------------------
+def archive_due_times(session: Session) -> list[tuple[int, datetime]]:
+    """``(incident id, archive_due_at)`` of resolved incidents whose channel is still to be archived."""
+    rows = session.execute(
+        select(Incident.id, Incident.archive_due_at).where(
+            Incident.status == Status.RESOLVED.value,
+            Incident.archive_due_at.is_not(None),
+            Incident.channel_archived_at.is_(None),
+        )
+    ).all()
+    return [(iid, due) for iid, due in rows if due is not None]

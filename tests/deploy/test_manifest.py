@@ -17,14 +17,18 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat.postEphemeral": {"chat:write"},
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
+    "conversations.archive": {"channels:manage", "groups:write"},
     "conversations.create": {"channels:manage", "groups:write"},
+    "conversations.history": {"channels:history", "groups:history"},
     "conversations.invite": {"channels:manage", "groups:write"},
     "conversations.join": {"channels:join"},
     "conversations.list": {"channels:read", "groups:read"},
     "conversations.members": {"channels:read", "groups:read"},
     "conversations.open": {"im:write"},
+    "conversations.replies": {"channels:history", "groups:history"},
     "conversations.setPurpose": {"channels:manage", "groups:write"},
     "conversations.setTopic": {"channels:manage", "groups:write"},
+    "conversations.unarchive": {"channels:manage", "groups:write"},
     "files.completeUploadExternal": {"files:write"},
     "files.getUploadURLExternal": {"files:write"},
     "pins.add": {"pins:write"},
@@ -35,7 +39,12 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "views.publish": set(),
     "views.update": set(),
 }
-EVENT_SCOPES = {"member_joined_channel": {"channels:read", "groups:read"}, "app_home_opened": set()}
+EVENT_SCOPES = {
+    "member_joined_channel": {"channels:read", "groups:read"},
+    "app_home_opened": set(),
+    "pin_added": {"pins:read"},
+    "reaction_added": {"reactions:read"},
+}
 _STRING_METHOD = re.compile(r'"((?:auth|chat|conversations|files|pins|usergroups|users|views|bookmarks|reactions)\.[a-zA-Z.]+)"')
 _CLIENT_METHOD = re.compile(r"client\.((?:chat|conversations|files|pins|usergroups|users|views|bookmarks|reactions)_[a-zA-Z_]+)\(")
 

@@ -53,6 +53,8 @@ EXAMPLES: list[OutboxEvent] = [
         since=AT, until=AT, rows=[{"severity": "all", "incidents": 2}], chart_b64="iVBO", chart_since=AT, channel="ops"
     ),
     ev.ExportIncident(ref="INC-2026-0001"),
+    ev.MessageCaptured(entry_id=4, channel="C0INC", ts="1764712800.000100", fetch_text=False),
+    ev.ChannelArchiveDue(due_at=datetime(2026, 12, 9, 10, 0, tzinfo=UTC)),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

@@ -32,6 +32,7 @@ from bot.domain.grammar import (
     ShowHelp,
     ShowOncall,
     ShowStatus,
+    ShowTimeline,
     clean_title,
     parse_command,
     parse_user,
@@ -124,6 +125,12 @@ PARSES: list[tuple[str, g.Command]] = [
     ("resolve fixed the rootcause: handler", Resolve("fixed the", "handler")),
     ("Resolve fixed", Resolve("fixed")),
     ("reopen errors are back", Reopen("errors are back")),
+    ("reopen inc-2026-0042 errors are back", Reopen("errors are back", "INC-2026-0042")),
+    ("reopen INC-2026-0042   errors  are back ", Reopen("errors  are back", "INC-2026-0042")),
+    ("reopen INC-42 is back", Reopen("INC-42 is back")),  # not a reference: the reason, as typed
+    ("timeline", ShowTimeline()),
+    ("TIMELINE  ", ShowTimeline()),
+    ("timeline inc-2026-0042", ShowTimeline("INC-2026-0042")),
     # Verbs without arguments.
     ("status", ShowStatus()),
     ("STATUS", ShowStatus()),
@@ -173,6 +180,9 @@ FOLLOWUP_ERRORS: list[tuple[str, str]] = [
     ("followup done two", "`two` is not a follow-up number"),
     ("followup done 0", "`0` is not a follow-up number"),
     ("followups all", "Usage: `/incident followups`"),
+    ("timeline yesterday", "`yesterday` is not an incident reference"),
+    ("timeline INC-2026-0042 page 2", "is not an incident reference"),
+    ("reopen INC-2026-0042", "Please add the reason: `/incident reopen INC-2026-0042 <reason>`"),
 ]
 
 

@@ -20,6 +20,7 @@ from bot.domain.events import (
     PublishSuggested,
     UpdateReminder,
 )
+from bot.scheduling.archiving import ARCHIVE_EFFECT
 from bot.services.errors import UserError
 from tests.scheduling.clocked import START, Scheduled, scheduled
 
@@ -194,7 +195,7 @@ def test_reminders_fall_due_at_the_cadence_count_the_unanswered_and_reset_on_upd
     texts = [text for _, _, text, *_ in clocked.timeline(inc.id, "nudged")]
     assert texts[1] == "Update reminder: 20m since the last update (1 earlier reminder unanswered)"
     clocked.incidents.resolve(inc.id, "U0BOB", "warmed")
-    assert clocked.due() == {}
+    assert list(clocked.due()) == [f"{ARCHIVE_EFFECT}:{inc.id}"]  # no more reminders; the channel's clean-up
     assert clocked.run_until(START + timedelta(hours=2), step=5 * M) == []
 
 

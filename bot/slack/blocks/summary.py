@@ -52,6 +52,9 @@ _KEY_KINDS = {
     "runbook_step_run": "Runbook step",
     "postmortem_done": "Post-mortem",
     "postmortem_skipped": "Post-mortem",
+    "captured": "Captured",
+    "archived": "Channel archived",
+    "unarchived": "Channel unarchived",
 }
 _POSTMORTEM_KINDS = ("postmortem_done", "postmortem_skipped")
 

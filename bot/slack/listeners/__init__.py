@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.registry import Services
-from bot.slack.listeners import actions, commands, events, followups, home, nudges, runbooks, submissions
+from bot.slack.listeners import (
+    actions,
+    commands,
+    events,
+    followups,
+    home,
+    nudges,
+    runbooks,
+    submissions,
+    timeline,
+)
 
 
 def register_all(app: App, services: Services) -> None:
@@ -17,3 +27,4 @@ def register_all(app: App, services: Services) -> None:
     runbooks.register(app, services)
     home.register(app, services)
     followups.register(app, services)
+    timeline.register(app, services)

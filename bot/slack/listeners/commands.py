@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 
 from bot.domain import grammar as g
 from bot.domain.suggest import incident_only, unknown_command
-from bot.domain.verbs import Scope, Verb, spec_for
+from bot.domain.verbs import BY_WORD, Scope, Verb, spec_for
 from bot.services.errors import AlreadyHandled, NotAnIncidentChannel, UserError
 from bot.services.registry import Services
-from bot.slack.listeners.command_request import Anywhere, CommandRequest
+from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident
 from bot.slack.listeners.durable import DATABASE_UNREACHABLE, accept, finished, request_key, responder
 from bot.slack.listeners.verb_handlers import ROUTES, WRITES
 
@@ -97,13 +97,20 @@ def _parse(text: str, req: CommandRequest) -> g.Command:
     except g.CommandError as exc:
         verb = text.split()[0] if text.split() else ""
         # Outside an incident channel, that is the first thing to fix about an incident verb.
-        if incident_only(verb) and not _in_incident_channel(req):
+        if incident_only(verb) and not _works_elsewhere(verb) and not _in_incident_channel(req):
             raise NotAnIncidentChannel(verb.casefold()) from exc
         raise
     if isinstance(parsed, g.OpenDeclareModal) and parsed.title and _in_incident_channel(req):
         # Inside an incident channel an unknown first word is a mistyped verb, not a new incident.
         raise g.CommandError(unknown_command(parsed.title.split()[0]))
     return parsed
+
+
+def _works_elsewhere(verb: str) -> bool:
+    """An incident verb that also does something outside (``timeline INC-…``): its own error says what."""
+    spec = BY_WORD.get(verb.casefold())
+    route = ROUTES.get(spec.key) if spec is not None else None
+    return isinstance(route, InIncident) and route.outside is not None
 
 
 def _in_incident_channel(req: CommandRequest) -> bool:

@@ -8,13 +8,16 @@ from bot.domain import grammar as g
 from bot.domain.commands import PostmortemDone, PostmortemSkip, ShowPostmortem
 from bot.domain.usage import help_text
 from bot.domain.verbs import Verb
-from bot.services.errors import NotAnIncidentChannel
+from bot.services.errors import NotAnIncidentChannel, UserError
 from bot.services.read_models import IncidentView
+from bot.services.timeline import Timeline
 from bot.slack.blocks import card, duplicates, messages, modals
 from bot.slack.blocks import drafts as draft_blocks
 from bot.slack.blocks import followups as fu_blocks
 from bot.slack.blocks import publish as publish_blocks
 from bot.slack.blocks import runbooks as rb_blocks
+from bot.slack.blocks import timeline as timeline_blocks
+from bot.slack.blocks.common import channel_link
 from bot.slack.blocks.oncall import oncall_text
 from bot.slack.listeners import postmortem_verbs
 from bot.slack.listeners.command_request import Anywhere, CommandRequest, InIncident, Route
@@ -131,7 +134,42 @@ def _resolve(cmd: g.Resolve, req: CommandRequest, inc: IncidentView) -> None:
 
 
 def _reopen(cmd: g.Reopen, req: CommandRequest, inc: IncidentView) -> None:
+    if cmd.ref and cmd.ref != inc.ref:
+        _reopen_elsewhere(cmd, req)
+        return
     req.services.incidents.reopen(inc.id, req.user_id, cmd.reason, request_key=req.request_key or None)
+
+
+def _reopen_elsewhere(cmd: g.Reopen, req: CommandRequest) -> None:
+    """``reopen INC-… <reason>`` from any channel: the way back into an incident whose channel is archived."""
+    if not cmd.ref:
+        raise NotAnIncidentChannel("reopen")
+    target = req.services.incidents.by_ref(cmd.ref)
+    done = req.services.incidents.reopen(target.id, req.user_id, cmd.reason, request_key=req.request_key or None)
+    where = channel_link(done.channel_id, done.channel_name)
+    archived = " Its channel was archived: it is being unarchived." if done.channel_archived_at else ""
+    req.say(f":repeat: *{done.ref}* is reopened ({where}).{archived}")
+
+
+def _timeline(cmd: g.ShowTimeline, req: CommandRequest, inc: IncidentView) -> None:
+    if cmd.ref and cmd.ref != inc.ref:
+        _timeline_elsewhere(cmd, req)
+        return
+    _show_timeline(req, req.services.timeline.of_channel(req.channel_id, req.user_id))
+
+
+def _timeline_elsewhere(cmd: g.ShowTimeline, req: CommandRequest) -> None:
+    if not cmd.ref:
+        raise UserError(
+            "`/incident timeline` shows the timeline of this channel's incident; elsewhere name it: "
+            "`/incident timeline INC-2026-0042`."
+        )
+    _show_timeline(req, req.services.timeline.of_ref(cmd.ref, req.user_id))
+
+
+def _show_timeline(req: CommandRequest, found: Timeline) -> None:
+    text, blocks = timeline_blocks.timeline_page(found.incident, found.entries)
+    req.say(text, [b.to_dict() for b in blocks])
 
 
 def _status(cmd: g.ShowStatus, req: CommandRequest, inc: IncidentView) -> None:
@@ -220,7 +258,7 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.ESCALATE: InIncident(g.Escalate, _escalate),
     Verb.RUNBOOK: InIncident(g.Runbook, _runbook, outside=_runbook_elsewhere),
     Verb.RESOLVE: InIncident(g.Resolve, _resolve),
-    Verb.REOPEN: InIncident(g.Reopen, _reopen),
+    Verb.REOPEN: InIncident(g.Reopen, _reopen, outside=_reopen_elsewhere),
     Verb.STATUS: InIncident(g.ShowStatus, _status),
     Verb.SUMMARY: InIncident(g.PostSummary, _summary),
     Verb.DRAFT: InIncident(g.Draft, _draft),
@@ -232,6 +270,7 @@ ROUTES: Mapping[Verb, Route] = {
     Verb.POSTMORTEM_DONE: InIncident(PostmortemDone, postmortem_verbs.done),
     Verb.POSTMORTEM_SKIP: InIncident(PostmortemSkip, postmortem_verbs.skip),
     Verb.PUBLIC: InIncident(g.Publish, _public),
+    Verb.TIMELINE: InIncident(g.ShowTimeline, _timeline, outside=_timeline_elsewhere),
 }
 
 # The verbs that change something: written down before the ack, so a crash after it cannot lose them.
