@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.alerts.sns import DEFAULT_URL_PATTERN as SNS_URL_PATTERN
 from bot.playbooks.shipped import resolve_playbooks_dir
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -79,6 +81,20 @@ class Settings(BaseSettings):
     # unset: nothing is written. The endpoint is for S3-compatible stores (MinIO…); unset: AWS itself.
     export_s3_bucket: str | None = None
     export_s3_endpoint_url: str | None = None
+    # CloudWatch alarms through SNS: the topics accepted (comma-separated ARNs; empty = /alerts/cloudwatch off),
+    # where signing certificates and confirmations may come from, and the CA file trusted to fetch them.
+    alerts_sns_topic_arns: str = ""
+    alerts_sns_url_pattern: str = SNS_URL_PATTERN
+    alerts_sns_ca_bundle: str | None = None
+
+    @field_validator("alerts_sns_url_pattern")
+    @classmethod
+    def _a_regular_expression(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression ({exc})") from None
+        return value
 
     @property
     def statuspage_configured(self) -> bool:

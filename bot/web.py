@@ -11,6 +11,7 @@ from flask import Flask, Response
 from flask import request as flask_request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.alerts.sns_endpoint import SnsEndpoint, build_sns_endpoint
 from bot.container import Container
 from bot.slack.middleware import observe_request
 
@@ -20,10 +21,11 @@ View = Callable[..., Response]
 
 @dataclass
 class Web:
-    """What a view may use: the container and Bolt's request handler."""
+    """What a view may use: the container, Bolt's request handler and the SNS endpoint (its certificate cache)."""
 
     container: Container
     bolt: SlackRequestHandler
+    sns: SnsEndpoint
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,16 @@ def metrics(web: Web) -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
+def cloudwatch_alerts(web: Web) -> Response:
+    """CloudWatch alarms delivered by an SNS HTTPS subscription (the body is JSON sent as text/plain)."""
+    answer = web.sns.receive(
+        flask_request.headers.get("x-amz-sns-message-type"),
+        flask_request.content_length,
+        flask_request.stream.read,
+    )
+    return json_response(answer.body, answer.status)
+
+
 # Every HTTP route the bot serves: adding one is one line here.
 # Coming on the same server: ("/status", GET), ("/status.json", GET).
 ROUTES: tuple[Route, ...] = (
@@ -77,6 +89,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/metrics", ("GET",), metrics),
     # Alertmanager, Datadog and the generic shape; a fixed path (``/alerts/cloudwatch``) takes precedence.
     Route("/alerts/<source>", ("POST",), alerts),
+    Route("/alerts/cloudwatch", ("POST",), cloudwatch_alerts),
 )
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -88,7 +101,14 @@ def describe_routes(routes: tuple[Route, ...] = ROUTES) -> str:
 
 
 def create_wsgi_app(container: Container, routes: tuple[Route, ...] = ROUTES) -> Flask:
-    web = Web(container, SlackRequestHandler(container.app))
+    settings = container.settings
+    sns = build_sns_endpoint(
+        settings.alerts_sns_topic_arns,
+        settings.alerts_sns_url_pattern,
+        settings.alerts_sns_ca_bundle,
+        container.alerts,
+    )
+    web = Web(container, SlackRequestHandler(container.app), sns)
     flask = Flask("incident-bot")
     for route in routes:
         flask.add_url_rule(

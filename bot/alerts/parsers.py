@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.alerts.cloudwatch import alarm as cloudwatch_alarm
 from bot.alerts.model import FIRING, RESOLVED, Alert, AlertShapeError, Status
 
 Parser = Callable[[Any], list[Alert]]
@@ -137,7 +138,12 @@ def generic(data: Any) -> list[Alert]:
     ]
 
 
-PARSERS: dict[str, Parser] = {"alertmanager": alertmanager, "datadog": datadog, "generic": generic}
+PARSERS: dict[str, Parser] = {
+    "alertmanager": alertmanager,
+    "datadog": datadog,
+    "generic": generic,
+    "cloudwatch": cloudwatch_alarm,  # the JSON in an SNS Message; POST /alerts/cloudwatch verifies it first
+}
 
 
 # -- helpers ---------------------------------------------------------------------------------------
