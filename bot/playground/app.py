@@ -16,6 +16,7 @@ from bot.playground import page_state
 from bot.playground.bridge import Bridge, BridgeError
 from bot.playground.events import EventHub
 from bot.playground.files_html import content_type
+from bot.playground.sample_alert import AlertSender
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,15 @@ class PlaygroundApp:
         driver: SlackDriver,
         hub: EventHub | None = None,
         on_call: Callable[[], Mapping[str, str | None]] | None = None,
+        alerts: AlertSender | None = None,
     ) -> None:
         self.ws = workspace
         # Who is on call now, by schedule id (as the playbook names them): shown in the "Acting as" menu.
         self.on_call = on_call or dict
         self.bridge = Bridge(workspace, driver)
         self.hub = hub or EventHub()
+        # The "Send test alert" form posts through the bot's real alert endpoints.
+        self.alerts = alerts
         self._unsubscribe = workspace.subscribe(self.hub.publish)
 
     def close(self) -> None:
@@ -112,6 +116,9 @@ class PlaygroundApp:
             "home/open": lambda: self.bridge.open_home(user),
             "close": lambda: self.bridge.close(user, str(body.get("view_id") or "")),
             "warnings/clear": lambda: {"ok": True, "cleared": self.ws.clear_warnings()},
+            "alert": lambda: (
+                self.alerts.send(body) if self.alerts else {"ok": False, "error": "test alerts are off here"}
+            ),
         }
         handler = handlers.get(route)
         if handler is None:

@@ -22,6 +22,7 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.playground.app import PlaygroundApp
+from bot.playground.sample_alert import AlertSender
 from bot.playground.scenario import replay
 from bot.playground.scenario_file import Scenario, ScenarioError, Step, load_scenario
 from bot.storage import migrate
@@ -75,6 +76,9 @@ def playground_settings(settings: Settings, api_url: str, signing_secret: str, d
             "slack_app_token": None,
             "slack_api_url": api_url,
             "database_url": database_url,
+            # The "Send test alert" form posts with these (the user's own tokens, when set, are kept).
+            "alerts_token_generic": settings.alerts_token_generic or secrets.token_urlsafe(16),
+            "alerts_token_alertmanager": settings.alerts_token_alertmanager or secrets.token_urlsafe(16),
         }
     )
 
@@ -113,12 +117,17 @@ def start_playground(
     emulator.mount("/slack/", bot)
     emulator.mount("/healthz", bot)
     emulator.mount("/readyz", bot)
+    emulator.mount("/alerts/", bot)
     driver = SlackDriver(server.url, signing_secret, ws)
     def on_call_now() -> dict[str, str | None]:
         now = datetime.now(UTC)
         return {sid: on_call(s, now) for sid, s in container.playbooks.oncall.schedules.items()}
 
-    page = PlaygroundApp(ws, driver, on_call=on_call_now)
+    tokens = {
+        "generic": container.settings.alerts_token_generic,
+        "alertmanager": container.settings.alerts_token_alertmanager,
+    }
+    page = PlaygroundApp(ws, driver, on_call=on_call_now, alerts=AlertSender(server.url, tokens))
     emulator.mount("/", page)
     container.start_background()
     return Playground(ws, server, container, driver, page, tempdir)

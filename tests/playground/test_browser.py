@@ -209,3 +209,18 @@ def test_home_tab_in_the_browser(playground: Playground, page: Page) -> None:
     home.locator("button[data-action-id='home_declare']").click()
     modal = page.locator("#modal-overlay form.modal")
     expect(modal.locator(".modal-title")).to_have_text("Declare an incident")
+
+
+def test_send_test_alert_in_the_browser(playground: Playground, page: Page) -> None:
+    page.goto(playground.url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.locator("#test-alert summary").click()
+    form = page.locator("#test-alert-form")
+    form.locator("select[name='source']").select_option("alertmanager")
+    form.locator("input[name='name']").fill("DiskFull")
+    form.locator("input[name='labels']").fill("host=db1")
+    form.locator("button[type='submit']").click()
+    expect(page.locator("#toast")).to_contain_text("Test alert DiskFull (firing) accepted by /alerts/alertmanager")
+    form.locator("input[name='labels']").fill("host db1")
+    form.locator("button[type='submit']").click()
+    expect(page.locator("#toast")).to_contain_text("Test alert refused: labels are name=value pairs")

@@ -595,6 +595,19 @@ function connect() {
   source.onmessage = (message) => onEvent(JSON.parse(message.data));
 }
 
+// ----- test alerts: posted through the bot's real /alerts/<source> endpoint with the playground's token --
+function wireTestAlert() {
+  const form = $("test-alert-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form).entries());
+    const result = await api("/playground/alert", { user: state.me, ...fields });
+    toast(result.ok
+      ? `Test alert ${fields.name} (${fields.status}) accepted by /alerts/${fields.source}`
+      : `Test alert refused: ${result.error}`);
+  });
+}
+
 // ----- start ------------------------------------------------------------------------------
 async function start() {
   await loadState();
@@ -612,6 +625,7 @@ async function start() {
     for (const kind of ["wheel", "touchmove"]) $(id).addEventListener(kind, () => { state.follow = null; }, { passive: true });
   }
   wireComposer("composer", "composer-input", () => null);
+  wireTestAlert();
   wireComposer("thread-composer", "thread-input", () => (state.thread ? state.thread.ts : null));
   await Promise.all([loadChannel(), loadModal()]);
   connect();
