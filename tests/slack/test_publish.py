@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from bot.emulator.payloads import state_values
 from bot.services.read_models import IncidentView
 from bot.slack import ids
 from bot.storage import publications
@@ -89,7 +90,9 @@ def test_publish_by_command_then_by_the_card_button(bot: BotHarness) -> None:
     assert {"id": "payments", "status": "partial_outage"} in first[3] and first[4] == "U0BOB"
     [(actor, text)] = entries(bot, inc, "published")
     assert actor == "U0BOB" and "Checkout errors" in text and "Payment processing: partial outage" in text
-    assert any(shows(m, "published to the status page", "Checkout errors") for m in ws.messages(inc.channel_id))
+    assert any(
+        shows(m, "published to the status page", "Checkout errors") for m in ws.messages(inc.channel_id)
+    )
 
     # The card's button opens the form again, prefilled with what is public now.
     card = ws.message(inc.channel_id, inc.card_ts)
@@ -124,10 +127,22 @@ def test_a_bystander_is_refused_and_nothing_is_published(bot_sqlite: BotHarness)
     assert bot.workspace.open_view("U0CAROL") is None
     # The card button says the same, and an empty message in the form is refused in place.
     bot.driver.click_button("U0CAROL", inc.channel_id, inc.card_ts, ids.PUBLISH)
-    wait_until(lambda: len([e for e in bot.workspace.ephemerals("U0CAROL") if "can publish" in (e.text or "")]) >= 2)
+    wait_until(
+        lambda: len([e for e in bot.workspace.ephemerals("U0CAROL") if "can publish" in (e.text or "")]) >= 2
+    )
     assert bot.workspace.open_view("U0CAROL") is None
     bot.command("public", user="U0BOB", channel=inc.channel_id)
     open_form(bot, "U0BOB")
+    # Bob's form submitted as Carol (a forged payload): refused in the form, nothing published.
+    ws = bot.workspace
+    view = ws.open_view("U0BOB")
+    assert view is not None
+    forged = {
+        **bot.driver._base("view_submission", "U0CAROL"),
+        "view": ws.view_json(view, {"values": state_values(view.body["blocks"])}),
+    }
+    answer = bot.driver._interactive(forged).json()
+    assert answer["response_action"] == "errors" and "can publish" in answer["errors"][ids.PUBLIC_MESSAGE[0]]
     r = bot.driver.submit_view("U0BOB", values={ids.PUBLIC_MESSAGE[0]: {ids.PUBLIC_MESSAGE[1]: "  "}})
     assert r.json()["response_action"] == "errors" and ids.PUBLIC_MESSAGE[0] in r.json()["errors"]
     bot.settle()

@@ -37,7 +37,9 @@ class FakeStatuspage:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else {}
                 url = urlparse(self.path)
-                status, headers, reply = fake.answer(method, url.path, parse_qs(url.query), body, dict(self.headers))
+                status, headers, reply = fake.answer(
+                    method, url.path, parse_qs(url.query), body, dict(self.headers)
+                )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -63,7 +65,12 @@ class FakeStatuspage:
         self.thread.start()
 
     def answer(
-        self, method: str, path: str, query: dict[str, list[str]], body: dict[str, Any], headers: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: dict[str, Any],
+        headers: dict[str, str],
     ) -> tuple[int, dict[str, str], Any]:
         with self.lock:
             self.calls.append((method, path, body))
@@ -82,7 +89,9 @@ class FakeStatuspage:
                 return fault.status, fault.headers, {"error": "gateway timeout"}
             return result
 
-    def _do(self, method: str, rest: str, query: dict[str, list[str]], body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    def _do(
+        self, method: str, rest: str, query: dict[str, list[str]], body: dict[str, Any]
+    ) -> tuple[int, dict[str, str], Any]:
         if method == "GET" and not rest:
             q = (query.get("q") or [""])[0].casefold()
             found = [i for i in self.incidents.values() if q in i["name"].casefold()]
