@@ -15,6 +15,6 @@ RUN useradd --create-home --uid 10001 incident
 COPY --from=build /install /usr/local
 WORKDIR /app
 USER incident
-EXPOSE 3000
+EXPOSE 3000 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz').status != 200)"
 CMD ["incident-bot", "serve", "--host", "0.0.0.0", "--port", "3000"]

@@ -135,7 +135,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from waitress.server import create_server
 
     from bot.serving import Shutdown, serve_until
-    from bot.web import create_metrics_app, create_wsgi_app, describe_routes
+    from bot.web import create_metrics_app, create_status_app, create_wsgi_app, describe_routes
 
     shutdown = Shutdown()
     shutdown.install()  # before the slow start-up: a SIGTERM meanwhile still stops cleanly
@@ -151,6 +151,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             target=serve_until, args=(metrics_server, shutdown.requested), name="metrics-server", daemon=True
         ).start()
         log.info("metrics on http://%s:%s/metrics", args.host, settings.metrics_port)
+    if settings.status_page_port and settings.status_page_enabled:
+        status_server = create_server(
+            create_status_app(container), host=args.host, port=settings.status_page_port, threads=4
+        )
+        threading.Thread(
+            target=serve_until, args=(status_server, shutdown.requested), name="status-server", daemon=True
+        ).start()
+        log.info("status page on http://%s:%s/status", args.host, settings.status_page_port)
     log.info("serving on http://%s:%s (%s)", args.host, args.port, describe_routes())
     try:
         serve_until(server, shutdown.requested)  # until SIGTERM; then the requests in flight are answered

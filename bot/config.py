@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     alerts_poll_seconds: float = 1.0
     # When set, /metrics is also served on this port (e.g. one the load balancer does not expose).
     metrics_port: int | None = None
+    # The public status page (GET /status, /status.json, /status/feed.atom): only what people published.
+    status_page_enabled: bool = True
+    status_page_title: str = "Service status"
+    # When set, the status page is also served, alone, on this port (the one to expose publicly).
+    status_page_port: int | None = None
+    # The page's public address (https://status.example.com), for the feed's links; unset: the request's host.
+    status_page_url: str | None = None
+    # Readers within this many seconds share one read of the database (and Cache-Control max-age).
+    status_page_cache_seconds: float = Field(default=5.0, ge=1, le=300)
     # SNS topic for stakeholder notifications (severities with notify_stakeholders); unset: none are sent.
     stakeholder_sns_topic_arn: str | None = None
     # S3 bucket for every resolved incident's export and post-mortem (incidents/<year>/<ref>.yaml and .md);

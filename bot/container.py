@@ -61,6 +61,7 @@ from bot.services.registry import OnCallQuery, Services
 from bot.services.reminders import ReminderService
 from bot.services.runbooks import RunbookService
 from bot.services.stakeholders import StakeholderNotices, StakeholderQueue
+from bot.services.status_page import StatusPageReader
 from bot.services.summaries import SummaryService
 from bot.services.timeline import TimelineService
 from bot.slack import middleware
@@ -112,6 +113,8 @@ class Container:
     redis: redis.Redis | None = None
     # Bolt's listener pool: listeners may still run after their request was acknowledged.
     listeners: Executor | None = None
+    # The public status page's reader and its cache (None when STATUS_PAGE_ENABLED is false).
+    status_page: StatusPageReader | None = None
 
     def start_background(self) -> None:
         self.services.pending.start()
@@ -310,6 +313,11 @@ def build_container(
         alerts=intake,
         redis=redis_client,
         listeners=listeners,
+        status_page=StatusPageReader(
+            uow, lambda: loaded.statuspage, clock, settings.status_page_title, settings.status_page_cache_seconds
+        )
+        if settings.status_page_enabled
+        else None,
     )
 
 

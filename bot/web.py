@@ -1,4 +1,4 @@
-"""The HTTP surface: a Flask router over one table of routes (Slack events, health, metrics)."""
+"""The HTTP surface: a Flask router over one table of routes (Slack events, health, metrics, status page)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from bot.alerts.sns_endpoint import SnsEndpoint, build_sns_endpoint
 from bot.container import Container
 from bot.slack.middleware import observe_request
+from bot.status_page import views as status_views
 
 # A view takes ``Web`` and the route's path parameters (``/alerts/<source>`` passes ``source=...``).
 View = Callable[..., Response]
@@ -80,8 +81,31 @@ def cloudwatch_alerts(web: Web) -> Response:
     return json_response(answer.body, answer.status)
 
 
+def _status(web: Web, form: str) -> Response:
+    settings = web.container.settings
+    return status_views.status_response(
+        web.container.status_page,
+        flask_request,
+        form,
+        enabled=settings.status_page_enabled,
+        public_url=settings.status_page_url,
+    )
+
+
+def status_page(web: Web) -> Response:
+    """The public status page (HTML): only what people published."""
+    return _status(web, "html")
+
+
+def status_json(web: Web) -> Response:
+    return _status(web, "json")
+
+
+def status_feed(web: Web) -> Response:
+    return _status(web, "atom")
+
+
 # Every HTTP route the bot serves: adding one is one line here.
-# Coming on the same server: ("/status", GET), ("/status.json", GET).
 ROUTES: tuple[Route, ...] = (
     Route("/slack/events", ("POST",), slack_events),
     Route("/healthz", ("GET",), healthz),
@@ -90,6 +114,10 @@ ROUTES: tuple[Route, ...] = (
     # Alertmanager, Datadog and the generic shape; a fixed path (``/alerts/cloudwatch``) takes precedence.
     Route("/alerts/<source>", ("POST",), alerts),
     Route("/alerts/cloudwatch", ("POST",), cloudwatch_alerts),
+    # The public status page; STATUS_PAGE_PORT serves these alone (see create_status_app).
+    Route(status_views.PAGE_PATH, ("GET",), status_page),
+    Route(status_views.JSON_PATH, ("GET",), status_json),
+    Route(status_views.FEED_PATH, ("GET",), status_feed),
 )
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -123,6 +151,11 @@ def create_wsgi_app(container: Container, routes: tuple[Route, ...] = ROUTES) ->
 def create_metrics_app(container: Container) -> Flask:
     """The metrics alone, for ``METRICS_PORT``."""
     return create_wsgi_app(container, tuple(r for r in ROUTES if r.path == METRICS_PATH))
+
+
+def create_status_app(container: Container) -> Flask:
+    """The status page alone, for ``STATUS_PAGE_PORT``: safe to expose publicly (no /slack/events, /metrics)."""
+    return create_wsgi_app(container, tuple(r for r in ROUTES if r.path in status_views.PATHS))
 
 
 def _bind(view: View, web: Web) -> Callable[..., Response]:

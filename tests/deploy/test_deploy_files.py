@@ -31,6 +31,7 @@ ECS = json.loads((DEPLOY / "ecs" / "task-definition.json").read_text())
 SERVE_PORT = _parser().parse_args(["serve"]).port
 ROUTE_PATHS = {r.path for r in ROUTES}
 METRICS_PORT_DEFAULT = 9100
+STATUS_PAGE_PORT = 8080
 SETTINGS = environment_names()
 _URL_PATH = re.compile(r"http://127\.0\.0\.1:(\d+)(/[a-z.]+)")
 
@@ -92,7 +93,8 @@ def test_compose_runs_two_readiness_gated_replicas_on_postgres_and_redis() -> No
     assert (port, path) == (SERVE_PORT, READY_PATH)
     args = check_command(bot["command"])
     assert args.port == SERVE_PORT
-    assert all(p.endswith(f":{SERVE_PORT}") for p in bot["ports"])
+    assert [p for p in bot["ports"] if not p.endswith(f":{STATUS_PAGE_PORT}")]
+    assert all(p.endswith((f":{SERVE_PORT}", f":{STATUS_PAGE_PORT}")) for p in bot["ports"])
 
 
 def test_compose_environment_and_secret_files_match_the_settings() -> None:
@@ -114,7 +116,7 @@ def test_compose_environment_and_secret_files_match_the_settings() -> None:
 def test_kubernetes_has_the_objects_and_kustomize_lists_them() -> None:
     assert {"Deployment", "Service", "PodDisruptionBudget", "Kustomization", "Secret"} <= set(K8S)
     listed = set(K8S["Kustomization"]["resources"])
-    assert listed == {"deployment.yaml", "service.yaml", "pdb.yaml"}
+    assert listed == {"deployment.yaml", "service.yaml", "pdb.yaml", "ingress.yaml"}
     assert all((DEPLOY / "kubernetes" / name).is_file() for name in listed)
 
 
@@ -125,7 +127,8 @@ def test_kubernetes_deployment_replicas_probes_resources_and_command() -> None:
     container = bot_container()
     args = check_command(container["command"])
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports == {"http": args.port, "metrics": METRICS_PORT_DEFAULT} and args.port == SERVE_PORT
+    assert ports == {"http": args.port, "metrics": METRICS_PORT_DEFAULT, "status": STATUS_PAGE_PORT}
+    assert args.port == SERVE_PORT
     assert container["livenessProbe"]["httpGet"] == {"path": HEALTH_PATH, "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": READY_PATH, "port": "http"}
     assert container["startupProbe"]["httpGet"]["path"] == HEALTH_PATH
@@ -178,7 +181,7 @@ def test_ecs_task_secrets_from_secrets_manager_health_check_and_logs() -> None:
     container = ECS_CONTAINER
     args = check_command(container["command"])
     assert args.port == SERVE_PORT
-    assert {m["containerPort"] for m in container["portMappings"]} == {SERVE_PORT, METRICS_PORT_DEFAULT}
+    assert {m["containerPort"] for m in container["portMappings"]} == {SERVE_PORT, METRICS_PORT_DEFAULT, STATUS_PAGE_PORT}
     names = {e["name"] for e in container["environment"]} | {s["name"] for s in container["secrets"]}
     assert names <= SETTINGS, names - SETTINGS
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
@@ -202,3 +205,17 @@ def test_dockerfile_exposes_the_port_and_checks_liveness_and_runs_serve() -> Non
     [cmd] = [line for line in text.splitlines() if line.startswith("CMD ")]
     check_command(json.loads(cmd.removeprefix("CMD ")))
     assert "COPY playbooks" in text and "setup.py" in text  # the defaults are built into the package
+
+
+def test_only_the_status_port_is_exposed_publicly() -> None:
+    """The status page's own listener serves the status routes alone; compose, Kubernetes and ECS set it."""
+    assert int(COMPOSE["services"]["bot"]["environment"]["STATUS_PAGE_PORT"]) == STATUS_PAGE_PORT
+    env = {e["name"]: e.get("value") for e in bot_container()["env"]}
+    assert int(env["STATUS_PAGE_PORT"]) == STATUS_PAGE_PORT
+    assert {e["name"]: e["value"] for e in ECS_CONTAINER["environment"]}["STATUS_PAGE_PORT"] == str(STATUS_PAGE_PORT)
+    assert {"/status", "/status.json", "/status/feed.atom"} <= ROUTE_PATHS
+    ingress = K8S["Ingress"]["spec"]
+    backends = [p["backend"]["service"] for r in ingress["rules"] for p in r["http"]["paths"]]
+    assert backends == [{"name": K8S["Service"]["metadata"]["name"], "port": {"name": "status"}}]
+    service_ports = {p["name"]: p["targetPort"] for p in K8S["Service"]["spec"]["ports"]}
+    assert service_ports["status"] == "status"
