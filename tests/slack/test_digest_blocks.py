@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain.digest import Digest, DigestIncident, OverdueFollowUp, OverdueUpdate
+from bot.domain.digest import Digest, DigestIncident, OverdueFollowUp, OverduePostmortem, OverdueUpdate
 from bot.domain.severity import Severity
 from bot.slack.blocks import digest as blocks
 from tests.harness import block_text, find_block
@@ -37,6 +37,7 @@ def test_sixty_open_incidents_and_long_lists_fit_in_fifty_blocks() -> None:
         open_private=3,
         resolved=many,
         overdue_updates=tuple(OverdueUpdate(i.ref, i.title, AT - timedelta(hours=1)) for i in many),
+        overdue_postmortems=tuple(OverduePostmortem(i.ref, i.title, AT - timedelta(days=1)) for i in many),
         overdue_followups=tuple(OverdueFollowUp(i.ref, 1, "z" * 500, "U0BOB", date(2026, 12, 1)) for i in many),
     )
     rendered = [b.to_dict() for b in blocks.digest_blocks(digest)]  # to_dict checks section text lengths
@@ -46,4 +47,6 @@ def test_sixty_open_incidents_and_long_lists_fit_in_fifty_blocks() -> None:
     assert f"…and {60 - shown} more. `/incident list` lists them all." in texts
     assert all(len(t) <= 3000 for t in texts)
     assert "…and 50 more." in block_text(find_block(rendered, blocks.DIGEST_RESOLVED_BLOCK))
+    overdue = block_text(find_block(rendered, blocks.DIGEST_OVERDUE_BLOCK))
+    assert overdue.count("…and 55 more.") == 3 and len(overdue) < 3000  # each kind, nothing cut
     assert Digest.from_payload(digest.to_payload()) == digest

@@ -28,8 +28,10 @@ from bot.slack.blocks.common import (
 )
 
 MAX_BLOCKS = 50  # Slack's limit for a message
-MAX_LINES = 10  # resolved incidents, and overdue items of each kind
+MAX_LINES = 10  # resolved incidents
+MAX_OVERDUE = 5  # overdue items of each kind: three kinds in one section stay under 3,000 characters
 UPDATE_TEXT = 200
+OVERDUE_TEXT = 60
 DIGEST_HEADER_BLOCK = "digest_header"
 DIGEST_OPEN_BLOCK = "digest_open"
 DIGEST_INCIDENT_BLOCK = "digest_incident_"
@@ -116,7 +118,7 @@ def _resolved(digest: Digest) -> str:
     for incident in digest.resolved[:MAX_LINES]:
         took = format_duration(incident.resolved_at - incident.declared_at) if incident.resolved_at else "—"
         lines.append(
-            f"• {severity_emoji(incident.severity)} *{incident.ref}* {incident.title} · {incident.severity.id} · "
+            f"• {severity_emoji(incident.severity)} *{incident.ref}* {cut(incident.title, 120)} · {incident.severity.id} · "
             f"resolved after {took}"
         )
     lines += _more(len(digest.resolved) - MAX_LINES)
@@ -132,22 +134,26 @@ def _overdue(digest: Digest) -> str:
     if digest.overdue_updates:
         lines.append("_Status updates past their cadence_")
         lines += [
-            f"• *{u.ref}* {u.title} · update due {when(u.due_at)} ({format_duration(digest.at - u.due_at)} late)"
-            for u in digest.overdue_updates[:MAX_LINES]
+            f"• *{u.ref}* {cut(u.title, OVERDUE_TEXT)} · update due {when(u.due_at)} "
+            f"({format_duration(digest.at - u.due_at)} late)"
+            for u in digest.overdue_updates[:MAX_OVERDUE]
         ]
-        lines += _more(len(digest.overdue_updates) - MAX_LINES)
+        lines += _more(len(digest.overdue_updates) - MAX_OVERDUE)
     if digest.overdue_postmortems:
         lines.append("_Post-mortems past due_")
-        lines += [f"• *{p.ref}* {p.title} · due {when(p.due_at)}" for p in digest.overdue_postmortems[:MAX_LINES]]
-        lines += _more(len(digest.overdue_postmortems) - MAX_LINES)
+        lines += [
+            f"• *{p.ref}* {cut(p.title, OVERDUE_TEXT)} · due {when(p.due_at)}"
+            for p in digest.overdue_postmortems[:MAX_OVERDUE]
+        ]
+        lines += _more(len(digest.overdue_postmortems) - MAX_OVERDUE)
     if digest.overdue_followups:
         lines.append("_Follow-ups past due_")
         lines += [
-            f"• *{f.ref}* #{f.number} {cut(f.text, UPDATE_TEXT)} · owner {mention(f.owner_id, 'nobody')} · "
+            f"• *{f.ref}* #{f.number} {cut(f.text, OVERDUE_TEXT)} · owner {mention(f.owner_id, 'nobody')} · "
             f"due {f.due_on.isoformat()}"
-            for f in digest.overdue_followups[:MAX_LINES]
+            for f in digest.overdue_followups[:MAX_OVERDUE]
         ]
-        lines += _more(len(digest.overdue_followups) - MAX_LINES)
+        lines += _more(len(digest.overdue_followups) - MAX_OVERDUE)
     if digest.overdue_private:
         noun = "overdue item" if digest.overdue_private == 1 else "overdue items"
         lines.append(f":lock: {digest.overdue_private} {noun} of private incidents, not described here.")
