@@ -118,6 +118,8 @@ def start_playground(
     emulator.mount("/healthz", bot)
     emulator.mount("/readyz", bot)
     emulator.mount("/alerts/", bot)
+    # The public status page, beside the fake workspace (the page's sidebar links to it).
+    emulator.mount("/status", bot)
     driver = SlackDriver(server.url, signing_secret, ws)
     def on_call_now() -> dict[str, str | None]:
         now = datetime.now(UTC)
