@@ -174,6 +174,7 @@ def build_container(
     runbooks = RunbookService(ctx, loaded, ClientFactory)
     visibility = access  # who sees a private incident: the same check as every use case
     followups = FollowUpService(ctx, visibility)
+    postmortems = PostmortemService(ctx, lambda: loaded.templates, gateway.person_name)
     services = Services(
         ctx=ctx,
         # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
@@ -188,10 +189,12 @@ def build_container(
         escalation=EscalationService(ctx, oncall),
         reminders=ReminderService(ctx),
         oncall=OnCallQuery(oncall, clock, people),
-        home=HomeService(ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items),
+        home=HomeService(
+            ctx, oncall, people.person, visibility, lambda user: followups.mine(user).items, postmortems.owed_by
+        ),
         followups=followups,
         summaries=SummaryService(ctx),
-        postmortems=PostmortemService(ctx, lambda: loaded.templates, gateway.person_name),
+        postmortems=postmortems,
         claim_event=_event_claimer(uow, redis_client),
         pending=PendingRequests(uow, clock),
         publications=PublicationService(

@@ -12,6 +12,7 @@ from bot.domain.rotation import shift_at
 from bot.playbooks.oncall import OnCall
 from bot.services.context import ServiceContext
 from bot.services.errors import UserError
+from bot.services.postmortems import OwedPostmortem
 from bot.services.read_models import IncidentView, incident_view
 from bot.storage import repositories as repo
 
@@ -50,6 +51,7 @@ class HomeData:
     mine: list[HeldRoles]
     oncall: list[OnCallNow]
     follow_ups: list[FollowUpView] = field(default_factory=list)  # theirs, open, of incidents they may see
+    postmortems: list[OwedPostmortem] = field(default_factory=list)  # the post-mortems they are reminded of
 
 
 class HomeService:
@@ -62,12 +64,14 @@ class HomeService:
         person: Callable[[str], tuple[str, ...]],
         visibility: IncidentVisibility,
         follow_ups: Callable[[str], Sequence[FollowUpView]] = lambda user_id: (),
+        postmortems: Callable[[str], Sequence[OwedPostmortem]] = lambda user_id: (),
     ) -> None:
         self.ctx = ctx
         self.schedules = schedules
         self.person = person
         self.visibility = visibility
         self.follow_ups = follow_ups
+        self.postmortems = postmortems
 
     def home(self, user_id: str) -> HomeData:
         now = self.ctx.clock()
@@ -82,6 +86,7 @@ class HomeService:
             mine=held_by(shown, user_id),
             oncall=self.on_call_now(now),
             follow_ups=list(self.follow_ups(user_id)),
+            postmortems=list(self.postmortems(user_id)),
         )
 
     def on_call_now(self, now: datetime) -> list[OnCallNow]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -74,6 +75,14 @@ def on_reopened(session: Session, incident: Incident) -> None:
         row.next_reminder_at = None
 
 
+@dataclass(frozen=True)
+class OwedPostmortem:
+    """A post-mortem someone is reminded of: the incident's IC, or its reporter when there is no IC."""
+
+    incident: IncidentView
+    due_at: datetime
+
+
 class PostmortemService:
     """Renders and records post-mortems; every method is one transaction (the outbox steps, two at most)."""
 
@@ -141,6 +150,16 @@ class PostmortemService:
             if pm is not None and isinstance(file_id, str) and revision >= pm.file_revision:
                 pm.file_id, pm.file_revision = file_id, revision
         d.mark("recorded")
+
+    def owed_by(self, user_id: str) -> list[OwedPostmortem]:
+        """The post-mortems ``user_id`` is reminded of (expected, not done nor skipped), soonest due first."""
+        owed = []
+        with self.ctx.uow() as session:
+            for row, incident in store.expected(session):
+                view = incident_view(incident)
+                if (view.commander_id or view.reporter_id) == user_id and row.due_at is not None:
+                    owed.append(OwedPostmortem(view, row.due_at))
+        return owed
 
     # -- commands ------------------------------------------------------------------------------
     def get(self, incident_id: int, actor_id: str) -> PostmortemView | None:

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.domain.postmortems import PostmortemView
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, Incident, utcnow
 
 
 class Postmortem(Base):
@@ -61,6 +61,17 @@ def of_incident(session: Session, incident_id: int, *, lock: bool = False) -> Po
     if lock:
         stmt = stmt.with_for_update()
     return session.execute(stmt).scalar_one_or_none()
+
+
+def expected(session: Session) -> list[tuple[Postmortem, Incident]]:
+    """Post-mortems due (a due time set) and neither done nor skipped, with their incident, soonest due first."""
+    rows = session.execute(
+        select(Postmortem, Incident)
+        .join(Incident, Incident.id == Postmortem.incident_id)
+        .where(Postmortem.due_at.is_not(None), Postmortem.done_at.is_(None), Postmortem.skipped_at.is_(None))
+        .order_by(Postmortem.due_at)
+    ).all()
+    return [(p, i) for p, i in rows]
 
 
 def reminder_due_times(session: Session) -> list[tuple[int, datetime]]:

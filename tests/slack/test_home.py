@@ -216,3 +216,18 @@ def test_home_lists_the_persons_open_follow_ups(bot_sqlite: BotHarness) -> None:
     assert f"*{inc.ref}* #1 Add an alert on queue depth · due 2099-01-31" in text
     assert "Rotate the batch keys" not in text
     assert "No open follow-up is yours" in _texts(_open_home(bot, "U0DAVE"))
+
+
+def test_home_lists_the_post_mortems_the_person_is_reminded_of(bot_sqlite: BotHarness) -> None:
+    bot = bot_sqlite
+    inc = bot.declare("SEV2 checkout slow")
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    bot.settle()
+    bot.command("resolve Pool raised", channel=inc.channel_id)
+    bot.settle()
+    text = _texts(_open_home(bot, "U0BOB"))
+    assert "Post-mortems to write" in text and f"*{inc.ref}* checkout slow · <#{inc.channel_id}> · due " in text
+    assert "overdue" not in text
+    assert "Post-mortems to write" not in _texts(_open_home(bot, "U0ALICE"))  # the IC owes it, not the reporter
+    bot.command("postmortem done https://wiki.example.com/pm/checkout", channel=inc.channel_id, user="U0BOB")
+    wait_until(lambda: "Post-mortems to write" not in _texts(_open_home(bot, "U0BOB")), what="done, gone from Home")

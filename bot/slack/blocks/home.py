@@ -32,6 +32,7 @@ from bot.slack.blocks.common import (
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 MAX_MINE = 10
 MAX_FOLLOW_UPS = 15
+MAX_POSTMORTEMS = 10
 UPDATE_TEXT = 300
 
 
@@ -48,7 +49,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
         ),
         HeaderBlock(text=f"Open incidents ({len(data.incidents)})"),
     ]
-    bottom = [*_mine(data), *_follow_ups(data), *_oncall(data)]
+    bottom = [*_mine(data), *_postmortems(data), *_follow_ups(data), *_oncall(data)]
     notes: list[Block] = []
     if data.hidden:
         noun = "private incident" if data.hidden == 1 else "private incidents"
@@ -131,6 +132,21 @@ def _held(held: HeldRoles) -> SectionBlock:
             )
         ),
     )
+
+
+def _postmortems(data: HomeData) -> list[Block]:
+    """The post-mortems this person is reminded of; nothing at all when there are none."""
+    if not data.postmortems:
+        return []
+    lines = []
+    for owed in data.postmortems[:MAX_POSTMORTEMS]:
+        inc = owed.incident
+        late = " :warning: overdue" if owed.due_at <= data.now else ""
+        lines.append(f"• *{inc.ref}* {inc.title} · {channel_link(inc.channel_id, inc.channel_name)} · due {when(owed.due_at)}{late}")
+    if len(data.postmortems) > MAX_POSTMORTEMS:
+        lines.append(f"…and {len(data.postmortems) - MAX_POSTMORTEMS} more.")
+    lines.append("_`/incident postmortem done <link>` (or `skip <reason>`) in the incident's channel._")
+    return [DividerBlock(), HeaderBlock(text="Post-mortems to write"), _section("\n".join(lines))]
 
 
 def _follow_ups(data: HomeData) -> list[Block]:
