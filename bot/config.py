@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     alerts_token_generic: Secret = None
     # How often each process looks at the alert queue when nothing woke it.
     alerts_poll_seconds: float = 1.0
+    # How long the process working the alert queue holds it before another replica may take over.
+    alerts_lease_seconds: float = Field(default=15.0, gt=0)
     # When set, /metrics is also served on this port (e.g. one the load balancer does not expose).
     metrics_port: int | None = None
     # The public status page (GET /status, /status.json, /status/feed.atom): only what people published.

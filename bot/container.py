@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.alerts.intake import AlertIntake
+from bot.alerts.worker import AlertWorker
 from bot.config import Settings
 from bot.domain import events as ev
 from bot.domain.events import OutboxEvent
@@ -42,6 +43,7 @@ from bot.scheduling.lease import lease_for
 from bot.scheduling.runner import SchedulerRunner
 from bot.scheduling.wake import Waker
 from bot.services.access import Access
+from bot.services.alerts import AlertService
 from bot.services.archive import IncidentArchive
 from bot.services.context import ServiceContext, utc_now
 from bot.services.dispatcher import OutboxDispatcher
@@ -65,6 +67,7 @@ from bot.services.status_page import StatusPageReader
 from bot.services.summaries import SummaryService
 from bot.services.timeline import TimelineService
 from bot.slack import middleware
+from bot.slack.alert_posts import AlertPosts
 from bot.slack.client import ObservedWebClient
 from bot.slack.directory import SlackDirectory
 from bot.slack.dm_pager import SlackDmPager
@@ -110,6 +113,7 @@ class Container:
     readiness: ReadinessProbe
     # Alerts in: the endpoints' checks and the durable queue (``alerts.enqueue(source, raw)``).
     alerts: AlertIntake
+    alert_worker: AlertWorker
     redis: redis.Redis | None = None
     # Bolt's listener pool: listeners may still run after their request was acknowledged.
     listeners: Executor | None = None
@@ -120,6 +124,7 @@ class Container:
         self.services.pending.start()
         self.dispatcher.start()
         self.dispatcher.kick()
+        self.alert_worker.start()
         if self.settings.run_scheduler:
             self.elector.start()
 
@@ -133,6 +138,7 @@ class Container:
         self.stop_scheduler()
         self.waker.close()
         self.services.pending.stop()
+        self.alert_worker.stop()
         self.dispatcher.stop(outbox_seconds)
         self.readiness.close()
         self.engine.dispose()
@@ -175,15 +181,16 @@ def build_container(
     visibility = access  # who sees a private incident: the same check as every use case
     followups = FollowUpService(ctx, visibility)
     postmortems = PostmortemService(ctx, lambda: loaded.templates, gateway.person_name)
+    # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
+    incidents = IncidentService(
+        ctx,
+        FirstPage(oncall) if settings.run_scheduler else None,
+        StakeholderQueue() if settings.stakeholder_sns_topic_arn else None,
+        export_resolved=bool(settings.export_s3_bucket),
+    )
     services = Services(
         ctx=ctx,
-        # Where paging runs, a declaration pages level 1 in its own transaction (no wait for the scheduler).
-        incidents=IncidentService(
-            ctx,
-            FirstPage(oncall) if settings.run_scheduler else None,
-            StakeholderQueue() if settings.stakeholder_sns_topic_arn else None,
-            export_resolved=bool(settings.export_s3_bucket),
-        ),
+        incidents=incidents,
         runbooks=runbooks,
         drafts=DraftService(ctx, lambda: loaded.templates),
         escalation=EscalationService(ctx, oncall),
@@ -201,6 +208,7 @@ def build_container(
             ctx, lambda: loaded.statuspage, lambda: loaded.templates, statuspage=settings.statuspage_configured
         ),
         timeline=TimelineService(ctx),
+        alerts=AlertService(ctx, incidents, runbooks, lambda: loaded.alerts, oncall),
     )
 
     # What Slack (and the pagers) show for each outbox event: one handler each, nothing replaced later.
@@ -208,6 +216,11 @@ def build_container(
     paging = PagingHandlers(
         SlackPagingPosts(notifier), people, oncall, [SlackDmPager(notifier, PageDmStore(uow)), *pagers], clock, metrics
     )
+
+    def paged_first(policy_id: str, at: datetime) -> list[str]:
+        policy = oncall().policies.get(policy_id)
+        return people.users(oncall(), policy.levels[0].notify, at) if policy and policy.levels else []
+
     # Stakeholder notifications go to SNS (boto3's standard credential chain; the region is the topic's).
     topic = SnsTopic(ClientFactory(), settings.stakeholder_sns_topic_arn) if settings.stakeholder_sns_topic_arn else None
     stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
@@ -226,6 +239,7 @@ def build_container(
                 ReportPosts(notifier), pm_posts, archive, TimelinePosts(notifier),
             ),
             **_publication_table(publication_posts, statuspage),
+            **_alert_routes(AlertPosts(notifier, paged_first, clock)),
         }
     )
     dispatcher = OutboxDispatcher(
@@ -286,6 +300,9 @@ def build_container(
             return shared_state(session)
 
     metrics.watch_shared_state(read_shared_state, lambda: loaded.severities.ids(), clock)
+    alert_worker = AlertWorker(
+        uow, services.alerts, clock, settings.alerts_poll_seconds, timedelta(seconds=settings.alerts_lease_seconds)
+    )
     intake = AlertIntake(
         uow,
         clock,
@@ -295,6 +312,7 @@ def build_container(
             "generic": settings.alerts_token_generic,
         },
         metrics,
+        on_enqueued=alert_worker.kick,
     )
     return Container(
         settings=settings,
@@ -314,6 +332,7 @@ def build_container(
         metrics=metrics,
         readiness=ReadinessProbe(engine, lambda: loaded, redis_client),
         alerts=intake,
+        alert_worker=alert_worker,
         redis=redis_client,
         listeners=listeners,
         status_page=StatusPageReader(
@@ -392,6 +411,10 @@ def _statuspage(
         return None
     client = StatuspageClient(settings.statuspage_api_key, settings.statuspage_page_id, settings.statuspage_api_url)
     return StatuspageHandler(client, records, catalog)
+
+
+def _alert_routes(posts: AlertPosts) -> dict[type[OutboxEvent], Handler]:
+    return {ev.AlertsChanged: posts.changed, ev.AlertResolved: posts.resolved, ev.AlertNotice: posts.notice}
 
 
 def _redis(url: str | None) -> redis.Redis | None:

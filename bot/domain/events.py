@@ -457,6 +457,43 @@ class ChannelArchiveDue(OutboxEvent):
     due_at: datetime
 
 
+# -- alerts --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlertsChanged(OutboxEvent):
+    """An alert of the incident fired again or joined it: the card shows the new counts."""
+
+    kind: ClassVar[str] = "alerts.changed"
+
+
+@dataclass(frozen=True)
+class AlertResolved(OutboxEvent):
+    """An alert of the incident resolved: "alert resolved" with a Resolve incident button in its channel."""
+
+    kind: ClassVar[str] = "alert.resolved"
+    name: str
+    source: str
+    entry_id: int
+    all_resolved: bool = False
+
+
+@dataclass(frozen=True)
+class AlertNotice(OutboxEvent):
+    """An alert routed to ``notify`` (broadcast channel) or ``page`` (DMs to the on-call of ``policy_id``).
+
+    ``alert`` is the normalized alert as JSON; ``ref`` (queue row and index) is what a Declare click names.
+    """
+
+    kind: ClassVar[str] = "alert.notice"
+    ref: str
+    alert: dict[str, object]
+    rule: str
+    severity: str | None = None
+    title: str = ""
+    page: bool = False
+    policy_id: str | None = None
+    at: datetime | None = None
+
+
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {
     cls.kind: cls
     for cls in (
@@ -494,6 +531,9 @@ EVENT_TYPES: dict[str, type[OutboxEvent]] = {
         ExportIncident,
         MessageCaptured,
         ChannelArchiveDue,
+        AlertsChanged,
+        AlertResolved,
+        AlertNotice,
     )
 }
 

@@ -7,6 +7,7 @@ locking and status rules; the rules themselves live in domain/.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,8 +93,11 @@ class IncidentService:
         request_key: str | None = None,
         notify: dict[str, str] | None = None,
         allow_duplicate: bool = False,
+        on_created: Callable[[Session, Incident], None] | None = None,
     ) -> Declared:
         """Create the incident row and queue its channel, card and broadcast.
+
+        ``on_created`` runs in the declaration's own transaction once the row exists (an alert links itself).
 
         The same person declaring the same title within ``DUPLICATE_WINDOW`` gets the open incident back
         (``created`` False), whatever the severity, unless ``allow_duplicate`` (they confirmed they mean it).
@@ -156,6 +160,8 @@ class IncidentService:
             self._tell_stakeholders(session, incident, stakeholders.DECLARED, entry.id)
             if severity.status_page == StatusPagePolicy.SUGGEST and not severity.private:
                 outbox.enqueue(session, incident.id, PublishSuggested())  # a reminder: nothing is published
+            if on_created is not None:
+                on_created(session, incident)
             if commander_id:
                 self._assign(session, incident, playbooks.roles.get(COMMANDER), commander_id, reporter_id)
             if self.first_page is not None:

@@ -53,6 +53,8 @@ class IncidentView:
     broadcast_digest: str | None = None
     archive_due_at: datetime | None = None
     channel_archived_at: datetime | None = None
+    # Declared by an alert: its name, source, link and labels, and counts over the incident's alerts.
+    alert_summary: dict[str, Any] | None = None
 
     @property
     def commander_id(self) -> str | None:
@@ -73,7 +75,7 @@ class IncidentView:
         """Reporter and role holders, without duplicates, in a stable order."""
         seen: list[str] = []
         for uid in (self.reporter_id, *(h.user_id for h in self.roles)):
-            if uid and uid not in seen:
+            if uid and uid not in seen and not uid.startswith("alert: "):  # an alert is nobody to invite
                 seen.append(uid)
         return seen
 
@@ -128,6 +130,7 @@ def incident_view(incident: Incident) -> IncidentView:
         broadcast_digest=incident.broadcast_digest,
         archive_due_at=incident.archive_due_at,
         channel_archived_at=incident.channel_archived_at,
+        alert_summary=dict(incident.alert_summary) if incident.alert_summary else None,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.playbooks.oncall import OnCall
+from bot.services.alerts import AlertService
 from bot.services.context import ServiceContext
 from bot.services.drafts import DraftService
 from bot.services.escalation import EscalationService
@@ -64,3 +65,5 @@ class Services:
     publications: PublicationService
     # Messages captured into the timeline (pins, reactions), and the timeline read page by page.
     timeline: TimelineService
+    # Alerts in: routing one alert (the worker), declaring from an alert's button.
+    alerts: AlertService

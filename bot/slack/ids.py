@@ -67,3 +67,7 @@ PUBLISH_PREVIEW_BLOCK = "publish_preview"
 # /incident timeline: the page buttons (value "<incident id>:<page index>")
 TIMELINE_OLDER = "timeline_older"
 TIMELINE_NEWER = "timeline_newer"
+
+# Alerts: the Declare incident and Acknowledge buttons of an alert notice or page DM (value "<queue row>:<index>")
+ALERT_DECLARE = "alert_declare"
+ALERT_ACK = "alert_ack"

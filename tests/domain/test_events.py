@@ -55,6 +55,12 @@ EXAMPLES: list[OutboxEvent] = [
     ev.ExportIncident(ref="INC-2026-0001"),
     ev.MessageCaptured(entry_id=4, channel="C0INC", ts="1764712800.000100", fetch_text=False),
     ev.ChannelArchiveDue(due_at=datetime(2026, 12, 9, 10, 0, tzinfo=UTC)),
+    ev.AlertsChanged(),
+    ev.AlertResolved(name="PaymentsErrorRate", source="alertmanager", entry_id=13, all_resolved=True),
+    ev.AlertNotice(
+        ref="4:0", alert={"name": "disk", "labels": {"env": "prod"}}, rule="default", severity="SEV2", title="disk",
+        page=True, policy_id="default", at=AT,
+    ),
     ev.DeliveryFailed(
         message_id=12, failed_kind="incident.updated", error="chat.postMessage failed: is_archived", code="is_archived",
         channel="C1",

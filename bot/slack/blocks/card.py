@@ -22,6 +22,7 @@ from bot.domain.roles import COMMANDER
 from bot.domain.text import plain
 from bot.services.read_models import IncidentView
 from bot.slack import ids
+from bot.slack.blocks.alerts import card_alert_section
 from bot.slack.blocks.common import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -70,6 +71,9 @@ def incident_card(incident: IncidentView, now: datetime, *, interactive: bool = 
                 text=MarkdownTextObject(text=cut(f"*Description*\n{incident.description}", SECTION_TEXT))
             )
         )
+    alerts = card_alert_section(incident)
+    if alerts is not None:
+        blocks.append(alerts)
     blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(_latest(incident), SECTION_TEXT))))
     if incident.impact:

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.domain.severity import Severity
 from bot.domain.status import Status
 
+ALERT_REPORTER = "alert: "
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 HEADER_TEXT = 150
@@ -28,6 +29,8 @@ def cut(text: str, limit: int) -> str:
 
 
 def mention(user_id: str | None, empty: str = "_unassigned_") -> str:
+    if user_id and user_id.startswith(ALERT_REPORTER):
+        return user_id  # declared by an alert ("alert: datadog"), not a person
     return f"<@{user_id}>" if user_id else empty
 
 

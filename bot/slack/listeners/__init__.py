@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.services.registry import Services
 from bot.slack.listeners import (
     actions,
+    alerts,
     commands,
     events,
     followups,
@@ -28,3 +29,4 @@ def register_all(app: App, services: Services) -> None:
     home.register(app, services)
     followups.register(app, services)
     timeline.register(app, services)
+    alerts.register(app, services)
