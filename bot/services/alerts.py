@@ -80,6 +80,7 @@ class AlertService:
         if not alert.firing:
             return self._resolved(alert, key, rule)
         now = self.ctx.clock()
+        group_key = rule.group_key(labels) if rule.action is AlertAction.DECLARE else None
         with self.ctx.uow() as session:
             seen = links.open_with_fingerprint(session, alert.source, alert.fingerprint)
             if seen:
@@ -88,6 +89,16 @@ class AlertService:
                 incident = alert_links.fired_again(session, seen[0], alert, key, now)
                 metrics.alerts_deduplicated.labels(alert.source).inc()
                 return Routed("deduplicated", rule.name, incident.ref)
+            if group_key:  # in the same transaction: one worker at a time, so nothing declares in between
+                window = rule.group_window or DEFAULT_GROUP_WINDOW
+                joined = links.open_group(session, group_key, now - window)
+                if joined is not None:
+                    if not repo.claim_request(session, key):
+                        return Routed("already", rule.name)
+                    alert_links.link(session, joined, alert, rule, group_key, key, now, "alert_grouped")
+                    alert_links.refresh_card(session, joined.id)
+                    metrics.alerts_grouped.labels(alert.source).inc()
+                    return Routed("grouped", rule.name, joined.ref)
         if rule.action is AlertAction.IGNORE:
             with self.ctx.uow() as session:
                 if not repo.claim_request(session, key):
@@ -106,17 +117,6 @@ class AlertService:
     ) -> Routed | None:
         key = f"alert:{ref}"
         group_key = rule.group_key(labels)
-        if group_key:
-            window = rule.group_window or DEFAULT_GROUP_WINDOW
-            with self.ctx.uow() as session:
-                incident = links.open_group(session, group_key, now - window)
-                if incident is not None:
-                    if not repo.claim_request(session, key):
-                        return Routed("already", rule.name)
-                    alert_links.link(session, incident, alert, rule, group_key, key, now, "alert_grouped")
-                    alert_links.refresh_card(session, incident.id)
-                    self.ctx.metrics.alerts_grouped.labels(alert.source).inc()
-                    return Routed("grouped", rule.name, incident.ref)
         severity = self._severity(rule, labels)
         title = rule.title_for(alert.name, alert.summary, alert.source, alert.labels)
 

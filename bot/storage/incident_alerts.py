@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.storage.alert_models import IncidentAlert
@@ -84,18 +84,26 @@ def of_incident(session: Session, incident_id: int) -> list[IncidentAlert]:
 
 def summary(session: Session, incident_id: int) -> dict[str, Any]:
     """What the card shows: the first alert (name, source, link, labels) and the counts over all of them."""
-    rows = of_incident(session, incident_id)
-    if not rows:
+    first = session.execute(
+        select(IncidentAlert).where(IncidentAlert.incident_id == incident_id).order_by(IncidentAlert.id).limit(1)
+    ).scalars().first()
+    if first is None:
         return {}
-    first = rows[0]
+    alerts, firing, fired = session.execute(
+        select(
+            func.count(IncidentAlert.id),
+            func.sum(case((IncidentAlert.status != RESOLVED, 1), else_=0)),
+            func.sum(IncidentAlert.fired),
+        ).where(IncidentAlert.incident_id == incident_id)
+    ).one()
     return {
         "name": first.name,
         "source": first.source,
         "url": first.url,
         "labels": dict(first.labels or {}),
-        "alerts": len(rows),
-        "firing": sum(1 for r in rows if r.status != RESOLVED),
-        "fired": sum(r.fired for r in rows),
+        "alerts": int(alerts or 0),
+        "firing": int(firing or 0),
+        "fired": int(fired or 0),
     }
 
 

@@ -71,7 +71,7 @@ def routed_sqlite(sqlite_url: str, tmp_path: Path) -> Iterator[BotHarness]:
         bot.stop()
 
 
-def settled(bot: BotHarness) -> list[AlertQueueItem]:
+def settled(bot: BotHarness, timeout: float = 20) -> list[AlertQueueItem]:
     """Wait until the worker settled every queued body and the outbox is empty; the rows."""
 
     def done() -> list[AlertQueueItem] | None:
@@ -79,8 +79,8 @@ def settled(bot: BotHarness) -> list[AlertQueueItem]:
             rows = list(session.execute(select(AlertQueueItem).order_by(AlertQueueItem.id)).scalars())
         return rows if rows and all(r.state != "pending" for r in rows) else None
 
-    rows = wait_until(done, timeout=20, what="the alert worker to settle the queue")
-    bot.settle()
+    rows = wait_until(done, timeout=timeout, what="the alert worker to settle the queue")
+    bot.settle(timeout)
     return rows
 
 
