@@ -223,7 +223,10 @@ def build_container(
 
     # Stakeholder notifications go to SNS (boto3's standard credential chain; the region is the topic's).
     topic = SnsTopic(ClientFactory(), settings.stakeholder_sns_topic_arn) if settings.stakeholder_sns_topic_arn else None
-    stakeholders = StakeholderNotices(topic, lambda: loaded.templates, gateway.person_name, clock)
+    public_page = f"{settings.status_page_url.rstrip('/')}/status" if settings.status_page_url else None
+    stakeholders = StakeholderNotices(
+        topic, lambda: loaded.templates, gateway.person_name, clock, public_page if settings.status_page_enabled else None
+    )
     pm_posts = PostmortemPosts(notifier, services.postmortems.render)
     # Resolved incidents' export and post-mortem, to S3 (boto3's standard credential chain and region).
     bucket = S3Bucket(settings.export_s3_bucket, settings.export_s3_endpoint_url) if settings.export_s3_bucket else None

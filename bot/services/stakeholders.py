@@ -67,11 +67,14 @@ class StakeholderNotices:
         templates: Callable[[], Templates],
         person: Person,
         clock: Callable[[], datetime],
+        status_page_url: str | None = None,
     ) -> None:
         self.topic = topic
         self.templates = templates
         self.person = person
         self.clock = clock
+        # The public status page's address, for the template's {status_page}.
+        self.status_page_url = status_page_url
 
     def notify(self, delivery: Delivery, event: StakeholderNotice) -> None:
         if delivery.done(STEP):
@@ -103,6 +106,8 @@ class StakeholderNotices:
             )
         values = draft_values(incident, entries, self.clock(), self.person)
         values["status"] = status.capitalize()
+        if self.status_page_url:
+            values["status_page"] = self.status_page_url
         template = emoji_text(self.templates().render(TEMPLATE, values) or "").strip()
         lead = self._lead(incident, event.moment, entry, status)
         body = "\n\n".join(part for part in (lead, template) if part)

@@ -52,6 +52,11 @@ class UpdateView:
     published_at: datetime
     components: tuple[ComponentView, ...] = ()
 
+    @property
+    def affected(self) -> tuple[ComponentView, ...]:
+        """The components this update said were not operational."""
+        return tuple(c for c in self.components if c.status is not ComponentStatus.OPERATIONAL)
+
 
 @dataclass(frozen=True)
 class PublicIncidentView:
@@ -65,10 +70,10 @@ class PublicIncidentView:
 
     @property
     def components(self) -> tuple[str, ...]:
-        """Names of the components any of its updates named, in first-named order."""
+        """Names of the components any of its updates said were not operational, in first-named order."""
         names: list[str] = []
         for update in reversed(self.updates):
-            names += [c.name for c in update.components if c.name not in names]
+            names += [c.name for c in update.affected if c.name not in names]
         return tuple(names)
 
 

@@ -33,7 +33,7 @@ def render_atom(page: StatusPage, feed_url: str, page_url: str) -> bytes:
         _text(entry, "updated", _iso(update.published_at))
         _text(entry, "published", _iso(update.published_at))
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page_url)
-        affected = ", ".join(f"{c.name}: {c.status.label}" for c in update.components)
+        affected = ", ".join(f"{c.name}: {c.status.label.lower()}" for c in update.affected)
         content = update.message + (f"\n\nAffected: {affected}" if affected else "")
         _text(entry, "content", content).set("type", "text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)

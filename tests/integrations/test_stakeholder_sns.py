@@ -62,7 +62,9 @@ def subscriber(aws_session: boto3.session.Session) -> Subscriber:
 
 @pytest.fixture
 def sns_bot(subscriber: Subscriber, sqlite_url: str) -> Iterator[BotHarness]:
-    harness = start_bot(sqlite_url, stakeholder_sns_topic_arn=subscriber.topic_arn)
+    harness = start_bot(
+        sqlite_url, stakeholder_sns_topic_arn=subscriber.topic_arn, status_page_url="https://status.example.com/"
+    )
     try:
         yield harness
     finally:
@@ -96,6 +98,7 @@ def test_declaration_update_and_resolution_each_reach_stakeholders_once(
     # The internal notification template, filled in: the channel, people by name, no Slack markup.
     assert "We are experiencing a SEV1 incident: Payment System." in declared["message"]
     assert f"#{inc.channel_name}" in declared["message"]
+    assert "*Status page:* https://status.example.com/status" in declared["message"]
     assert "<@" not in "".join(n["message"] for n in notices)
     assert updated["message"].startswith("Update (")
     assert "status Identified:\nStripe webhooks time out" in updated["message"]

@@ -12,6 +12,7 @@ import pytest
 import requests
 from sqlalchemy import event
 
+from bot.domain.publication import ComponentState, ComponentStatus, PublicStatus
 from bot.services.context import utc_now
 from bot.status_page.views import FEED_PATH, JSON_PATH, PAGE_PATH
 from bot.storage.db import UnitOfWork, make_engine, make_session_factory
@@ -126,7 +127,7 @@ def test_the_page_shows_components_open_incidents_updates_newest_first_and_past_
     [current] = data["incidents"]
     assert (current["title"], current["status"]) == ("Checkout errors", "identified")
     assert [u["status"] for u in current["updates"]] == ["identified", "investigating"]
-    assert current["components"] == ["Payment processing", "Website"]
+    assert current["components"] == ["Payment processing", "Website"]  # what an update said was not operational
     assert [i["title"] for i in data["resolved"]] == ["Slow search"]
 
     feed = get(bot, FEED_PATH)
@@ -240,3 +241,31 @@ def test_a_turned_off_status_page_is_not_found(sqlite_url: str) -> None:
             assert get(bot, path).status_code == 404
     finally:
         bot.stop()
+
+
+def test_published_through_the_publish_use_case_and_nothing_internal_shows(page_bot: BotHarness) -> None:
+    """The real path: the IC publishes (the Publish update form's use case); the page shows exactly that."""
+    bot = page_bot
+    inc = bot.declare("SEV1 db-primary OOM on pg-7")
+    bot.command("role ic <@U0BOB|bob>", channel=inc.channel_id)
+    bot.command("update identified killed the runaway vacuum on pg-7", channel=inc.channel_id)
+    bot.command("note Carol thinks it is the cron job", channel=inc.channel_id)
+    bot.settle()
+    publications = bot.container.services.publications
+    form = publications.form(inc.id, "U0BOB", "We are seeing failed payments.")
+    states = [ComponentState(s.id, ComponentStatus.MAJOR_OUTAGE if s.id == "payments" else s.status) for s in form.components]
+    publications.publish(inc.id, "U0BOB", public_title="Checkout errors", status=PublicStatus.INVESTIGATING,
+                         message=form.message, components=states)
+    publications.publish(inc.id, "U0BOB", public_title="Checkout errors", status=PublicStatus.RESOLVED,
+                         message="Payments work again.", components=[ComponentState("payments", ComponentStatus.OPERATIONAL)])
+    _fresh(bot)
+    data = get(bot, JSON_PATH).json()
+    assert data["incidents"] == [] and data["status"]["indicator"] == "operational"
+    [past] = data["resolved"]
+    assert (past["title"], past["status"], past["components"]) == ("Checkout errors", "resolved", ["Payment processing"])
+    assert [u["message"] for u in past["updates"]] == ["Payments work again.", "We are seeing failed payments."]
+    inc = bot.container.services.incidents.get(inc.id)
+    for path in (PAGE_PATH, JSON_PATH, FEED_PATH):
+        body = get(bot, path).text
+        for needle in (*INTERNAL, "Bob Baker", "U0BOB", inc.ref, inc.channel_name or "#"):
+            assert needle not in body, (path, needle)
