@@ -14,6 +14,7 @@ from bot.alerts.parsers import parse
 from bot.playground.runner import Playground
 from bot.playground.sample_alert import SampleAlert, SampleAlertError, parse_labels, payload
 from bot.storage.alert_models import AlertQueueItem
+from tests.harness import shows, wait_until
 
 NOW = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
 
@@ -52,6 +53,22 @@ def test_a_test_alert_goes_through_the_real_endpoint(playground: Playground, sou
     [alert] = parse(source, item.body.encode())
     assert alert.name == "PaymentsErrorRate" and alert.status == "firing"
     assert alert.labels["env"] == "prod" and alert.labels["service"] == "payments"
+
+
+def test_the_shipped_rules_route_test_alerts(playground: Playground) -> None:
+    """Alertmanager's Payments* in prod declares (the shipped payments-down rule); anything else is a notice."""
+    send_alert(playground, source="alertmanager", name="PaymentsErrorRate", labels="env=prod, service=payments")
+    incident = wait_until(
+        lambda: next(iter(playground.container.services.incidents.list_open()), None), what="declared incident"
+    )
+    assert incident.reporter_id == "alert: alertmanager" and incident.severity.id == "SEV1"
+    send_alert(playground, source="generic", name="DiskFull", labels="host=db1")
+    broadcast = playground.workspace.channel_by_name("incidents")
+    assert broadcast is not None
+    wait_until(
+        lambda: any(shows(m, "Alert firing", "DiskFull") for m in playground.workspace.messages(broadcast.id)),
+        what="the notice in #incidents",
+    )
 
 
 def test_the_endpoint_still_checks_the_token(playground: Playground) -> None:
