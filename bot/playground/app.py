@@ -112,6 +112,10 @@ class PlaygroundApp:
                 user, str(body["channel"]), str(body.get("text") or ""), body.get("thread_ts") or None
             ),
             "action": lambda: self.bridge.action(user, body),
+            "react": lambda: self.bridge.react(
+                user, str(body["channel"]), str(body["ts"]), str(body.get("name") or "")
+            ),
+            "pin": lambda: self.bridge.pin(user, str(body["channel"]), str(body["ts"])),
             "submit": lambda: self.bridge.submit(user, str(body["view_id"]), body.get("values") or {}),
             "home/open": lambda: self.bridge.open_home(user),
             "close": lambda: self.bridge.close(user, str(body.get("view_id") or "")),

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_COMMANDS = ("/incident",)
 # Events API subscriptions of the app: Slack only delivers what the app subscribed to.
-DEFAULT_BOT_EVENTS = ("member_joined_channel",)
+DEFAULT_BOT_EVENTS = ("member_joined_channel", "pin_added", "reaction_added")
 _MENTION = re.compile(r"(?<![\w<|@])@([a-z0-9][a-z0-9._\-]*)", re.IGNORECASE)
 _CHANNEL = re.compile(r"(?<![\w<|#&])#([a-z0-9][a-z0-9_\-]*)")
 _BROADCAST = {"here", "channel", "everyone"}
@@ -93,6 +93,39 @@ class Bridge:
         except requests.RequestException as exc:
             log.warning("event not delivered to the app: %s", exc)
         return {"ok": True}
+
+    def react(self, user: str, channel_id: str, ts: str, name: str) -> JSON:
+        """The person reacts to a message (``:pushpin:`` or ``:stopwatch:`` add it to an incident's timeline)."""
+        self._existing_message(channel_id, ts)
+        name = name.strip(":")
+        if not re.fullmatch(r"[a-z0-9_+\-]{1,64}", name):
+            raise BridgeError("That is not an emoji name.")
+        try:
+            if "reaction_added" in self.bot_events:
+                self.driver.add_reaction(user, channel_id, ts, name)
+        except requests.RequestException as exc:
+            log.warning("event not delivered to the app: %s", exc)
+        return {"ok": True}
+
+    def pin(self, user: str, channel_id: str, ts: str) -> JSON:
+        """The person pins a message to the channel (in an incident channel it joins the timeline)."""
+        channel = self._existing_message(channel_id, ts)
+        if ts in channel.pins:
+            raise BridgeError("That message is already pinned.")
+        try:
+            if "pin_added" in self.bot_events:
+                self.driver.pin_message(user, channel_id, ts)
+        except requests.RequestException as exc:
+            log.warning("event not delivered to the app: %s", exc)
+        return {"ok": True}
+
+    def _existing_message(self, channel_id: str, ts: str) -> Any:
+        channel = self.ws.channel(channel_id)
+        if channel is None or self.ws.message(channel_id, ts) is None:
+            raise BridgeError("That message does not exist.")
+        if channel.is_archived:
+            raise BridgeError("This channel is archived; nothing can be changed in it.")
+        return channel
 
     def _command(self, user: str, channel_id: str, text: str) -> JSON:
         command, _, args = text.partition(" ")

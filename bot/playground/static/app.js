@@ -153,7 +153,7 @@ function messageElement(message, inThread) {
   if (message.pinned) {
     const pin = document.createElement("div");
     pin.className = "pinned-note";
-    pin.textContent = "📌 Pinned by the app";
+    pin.textContent = "📌 Pinned";
     main.append(pin);
   }
   if (message.ephemeral) {
@@ -206,6 +206,27 @@ function messageElement(message, inThread) {
     reply.textContent = "Reply in thread";
     reply.addEventListener("click", () => openThread(message.channel, message.ts));
     row.append(reply);
+  }
+  if (!message.ephemeral && !message.system) {
+    // Pinning or reacting with :pushpin: / :stopwatch: adds the message to an incident's timeline.
+    const tools = document.createElement("div");
+    tools.className = "mark-tools" + (inThread ? " in-thread" : "");
+    for (const [label, title, route, extra] of [
+      ["📌", "Pin to the channel", "pin", {}],
+      ["⏱️", "React with :stopwatch:", "react", { name: "stopwatch" }],
+    ]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.mark = route === "pin" ? "pin" : extra.name;
+      button.textContent = label;
+      button.title = title;
+      button.addEventListener("click", async () => {
+        const result = await api(`/playground/${route}`, { user: state.me, channel: message.channel, ts: message.ts, ...extra });
+        if (result && result.ok === false && result.error) toast(result.error);
+      });
+      tools.append(button);
+    }
+    row.append(tools);
   }
   return row;
 }
