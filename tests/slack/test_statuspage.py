@@ -141,3 +141,23 @@ def test_a_refusal_is_told_to_the_publisher_in_the_channel(sqlite_url: str, fake
             assert len(publications.updates_of(session, inc.id)) == 1
     finally:
         bot.stop()
+
+
+def test_a_statuspage_outage_never_holds_up_the_incidents_slack_messages(
+    sqlite_url: str, fake: FakeStatuspage
+) -> None:
+    bot = _bot(sqlite_url, fake)
+    try:
+        inc = bot.declare("SEV2 slow checkout")
+        fake.faults += [Fault(503) for _ in range(3)]
+        _publish(bot, inc, "investigating", "Checkout is slow.")
+        bot.command("update identified cache node lost", channel=inc.channel_id)
+        # The update reaches the channel while Statuspage still answers 503.
+        wait_until(
+            lambda: any(shows(m, "cache node lost") for m in bot.workspace.messages(inc.channel_id)),
+            what="the status update in the channel",
+        )
+        assert fake.incidents == {}
+        wait_until(lambda: len(fake.incidents) == 1, timeout=25, what="the create once Statuspage is back")
+    finally:
+        bot.stop()
