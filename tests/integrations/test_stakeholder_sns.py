@@ -72,7 +72,7 @@ def sns_bot(subscriber: Subscriber, sqlite_url: str) -> Iterator[BotHarness]:
 
 
 def _arrived(subscriber: Subscriber, count: int) -> list[dict[str, Any]]:
-    return wait_until(lambda: len(subscriber.read()) >= count and subscriber.received, what=f"{count} notices")
+    return wait_until(lambda: len(subscriber.read()) >= count and subscriber.received, 20, what=f"{count} notices")
 
 
 def test_declaration_update_and_resolution_each_reach_stakeholders_once(
@@ -81,7 +81,9 @@ def test_declaration_update_and_resolution_each_reach_stakeholders_once(
     bot = sns_bot
     inc = bot.declare("SEV1 Payment System")
     bot.command("role tech <@U0BOB|bob>", channel=inc.channel_id)
+    bot.settle()
     bot.command("update identified Stripe webhooks time out", channel=inc.channel_id)
+    bot.settle()  # a command is acknowledged before it is handled: one at a time, in order
     bot.command("resolve Rolled back the webhook change", channel=inc.channel_id)
     bot.settle()
     notices = _arrived(subscriber, 3)
@@ -112,6 +114,7 @@ def test_a_severity_without_notify_stakeholders_sends_nothing(sns_bot: BotHarnes
     bot = sns_bot
     inc = bot.declare("SEV3 search is slow")
     bot.command("update monitoring a cache is warming", channel=inc.channel_id)
+    bot.settle()
     bot.command("resolve warmed up", channel=inc.channel_id)
     bot.settle()
     assert subscriber.read() == []
@@ -123,6 +126,7 @@ def test_a_private_incident_says_only_that_one_was_declared_and_resolved(
     bot = sns_bot
     inc = bot.declare("SEC api keys in a public gist", user="U0BOB")
     bot.command("update identified keys rotated by Bob", user="U0BOB", channel=inc.channel_id)
+    bot.settle()
     bot.command("resolve rotated every key", user="U0BOB", channel=inc.channel_id)
     bot.settle()
     notices = _arrived(subscriber, 2)
