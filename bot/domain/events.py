@@ -492,6 +492,8 @@ class AlertNotice(OutboxEvent):
     page: bool = False
     policy_id: str | None = None
     at: datetime | None = None
+    # A private severity: the broadcast channel is told only that such an alert fired, never what.
+    private: bool = False
 
 
 EVENT_TYPES: dict[str, type[OutboxEvent]] = {

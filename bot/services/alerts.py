@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -109,7 +109,7 @@ class AlertService:
             routed = self._declare_or_group(alert, ref, rule, labels, now)
             if routed is not None:
                 return routed
-            rule = AlertRule(name=rule.name, action=AlertAction.NOTIFY)  # could not declare: tell people
+            rule = replace(rule, action=AlertAction.NOTIFY)  # could not declare: people decide, same severity
         return self._notice(alert, ref, rule, labels, now)
 
     def _declare_or_group(
@@ -166,6 +166,7 @@ class AlertService:
             page=policy is not None,
             policy_id=policy,
             at=now,
+            private=severity.private,
         )
         with self.ctx.uow() as session:
             if not repo.claim_request(session, f"alert:{ref}"):
@@ -259,7 +260,11 @@ class AlertService:
 
         chosen = rule.severity_for(labels, known)
         found = levels.lookup(chosen) if chosen else None
-        return found or list(levels)[-1]  # nothing says how bad: the least severe level
+        if found is not None:
+            return found
+        # Nothing says how bad: the least severe level that is not private (a private one is chosen, never guessed).
+        public = [level for level in levels if not level.private]
+        return (public or list(levels))[-1]
 
     def _attach_runbook(self, incident: IncidentView, rule: AlertRule) -> None:
         if not rule.runbook:

@@ -86,16 +86,28 @@ def _alert_lines(event: AlertNotice) -> list[str]:
 
 
 def notice_message(event: AlertNotice) -> list[Block]:
-    """The broadcast channel's notice of an alert no rule declares: with a Declare incident button."""
-    lines = [":bell: *Alert firing*", *_alert_lines(event)]
+    """The broadcast channel's notice of an alert no rule declares: with a Declare incident button.
+
+    An alert of a private severity says only that: its name, summary and labels stay out of the channel.
+    """
+    if event.private:
+        lines = [f":lock: *Alert firing* for a private severity ({event.severity}). Declaring opens a private channel."]
+    else:
+        lines = [":bell: *Alert firing*", *_alert_lines(event)]
     return [
         SectionBlock(text=MarkdownTextObject(text=cut("\n".join(lines), SECTION_TEXT))),
         ActionsBlock(
             block_id="alert_notice",
             elements=[ButtonElement(text="Declare incident", action_id=ids.ALERT_DECLARE, value=event.ref, style="danger")],
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Rule {event.rule} · declares as {event.severity}: {plain(event.title)}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=_notice_context(event))]),
     ]
+
+
+def _notice_context(event: AlertNotice) -> str:
+    if event.private:
+        return f"Rule {event.rule}"
+    return f"Rule {event.rule} · declares as {event.severity}: {plain(event.title)}"
 
 
 def page_dm(event: AlertNotice) -> list[Block]:
@@ -121,4 +133,6 @@ def answered(message_blocks: list[dict[str, Any]], note: str) -> list[dict[str, 
 
 
 def notice_text(event: AlertNotice) -> str:
+    if event.private and not event.page:
+        return f"Alert firing for a private severity ({event.severity})"
     return f"Alert firing: {event.alert.get('name', '')} ({event.alert.get('source', '')})"
