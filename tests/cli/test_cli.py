@@ -160,3 +160,35 @@ def test_serve_with_metrics_port_serves_metrics_there_too(sqlite_url: str, emula
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_serve_with_status_page_port_serves_the_status_page_alone_there(
+    sqlite_url: str, emulator: EmulatorServer
+) -> None:
+    port, status_port = _free_port(), _free_port()
+    env = _env(
+        sqlite_url,
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=emulator.api_url,
+        STATUS_PAGE_PORT=str(status_port),
+        STATUS_PAGE_TITLE="Acme status",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_healthy(port, proc)
+        public = f"http://127.0.0.1:{status_port}"
+        page = requests.get(f"{public}/status", timeout=5)
+        assert page.status_code == 200 and "<title>Acme status</title>" in page.text
+        assert requests.get(f"{public}/status.json", timeout=5).json()["page"]["title"] == "Acme status"
+        assert requests.get(f"{public}/status/feed.atom", timeout=5).status_code == 200
+        # Nothing else is reachable through the public port.
+        for path in ("/slack/events", "/metrics", "/healthz", "/alerts/generic"):
+            assert requests.post(public + path, timeout=5).status_code == 404, path
+            assert requests.get(public + path, timeout=5).status_code == 404, path
+    finally:
+        proc.terminate()
+        proc.wait(30)
