@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.events import DeliveryFailed, MalformedEvent, StatuspageSync, decode
+from bot.domain.events import DeliveryFailed, MalformedEvent, StakeholderNotice, StatuspageSync, decode
 from bot.domain.followups import FollowUpView
 from bot.logs import OutageLog, incident_scope
 from bot.services.failures import report_failure
@@ -46,9 +46,9 @@ def backoff_seconds(attempts: int) -> float:
 
 
 LaneKey = int | tuple[str, int]
-# Kinds delivered in a lane of their own per incident: calls to an outside service (Atlassian Statuspage)
-# whose outage or rate limit must not hold up the incident's Slack messages.
-OWN_LANES = frozenset({StatuspageSync.kind})
+# Kinds delivered in a lane of their own per incident: calls to an outside service (Atlassian Statuspage,
+# the stakeholder SNS topic) whose outage or rate limit must not hold up the incident's Slack messages.
+OWN_LANES = frozenset({StatuspageSync.kind, StakeholderNotice.kind})
 
 
 

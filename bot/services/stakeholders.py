@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from bot.domain.stakeholders import (
 from bot.domain.status import Status
 from bot.playbooks.templates import Templates
 from bot.services.drafts import Person, draft_values, stamp
-from bot.services.outbox import Delivery, GiveUp
+from bot.services.outbox import Delivery, GiveUp, RetryLater
 from bot.services.ports import StakeholderTopic
 from bot.services.read_models import EntryView, IncidentView, snapshot_severities
 from bot.storage import outbox
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "internal_notification"
 STEP = "stakeholders:published"
+# A declaration notice waits this long at most for the incident channel (then goes out without it).
+CHANNEL_WAIT = timedelta(seconds=60)
 
 
 class StakeholderQueue:
@@ -86,6 +88,14 @@ class StakeholderNotices:
         incident = delivery.incident
         if incident is None:
             raise GiveUp("incident is gone")
+        if (
+            event.moment == DECLARED
+            and not incident.private
+            and incident.channel_name is None
+            and self.clock() - incident.declared_at < CHANNEL_WAIT
+        ):
+            # Its own lane runs beside the Slack work: give the channel a moment so the notice can name it.
+            raise RetryLater("the incident channel is still being created", 1.0)
         entry = delivery.load_entry(event.entry_id)
         self.topic.publish(self.message(incident, event, entry, delivery.load_entries()))
         delivery.mark(STEP)

@@ -17,7 +17,7 @@ from bot.integrations.aws import ClientFactory
 from bot.integrations.aws.sns import SnsTopic
 from bot.services.outbox import GiveUp, RetryLater
 from bot.storage.models import OutboxMessage
-from tests.harness import BotHarness, start_bot, wait_until
+from tests.harness import BotHarness, carries, start_bot, wait_until
 from tests.integrations.conftest import ACCOUNT, REGION
 
 TOPIC = "stakeholders"
@@ -189,23 +189,38 @@ def test_an_sns_outage_delays_the_notice_which_then_arrives_once(
         inc = bot.container.services.incidents.declare(
             reporter_id="U0ALICE", severity=bot.container.playbooks.severities.get("SEV1"), title="Payment System"
         ).incident
-        failed = wait_until(lambda: _notice_row(bot, inc.id, lambda row: row.attempts >= 1), what="a failed try")
-        assert failed.state == "pending" and "sns" in failed.last_error
+        failed = wait_until(
+            lambda: _notice_row(bot, inc.id, lambda row: row.attempts >= 1 and "sns" in row.last_error),
+            20,
+            what="a failed try",
+        )
+        assert failed.state == "pending"
+        assert subscriber.read() == []
+        # The notice waits in a lane of its own: the incident's Slack messages do not wait for SNS.
+        bot.container.services.incidents.post_update(inc.id, "U0ALICE", "Webhooks are timing out")
+        channel = wait_until(lambda: bot.container.services.incidents.get(inc.id).channel_id, what="channel")
+        wait_until(
+            lambda: any(carries(m, "Webhooks are timing out") for m in bot.messages(channel)),
+            20,
+            what="the update in Slack during the SNS outage",
+        )
         assert subscriber.read() == []
     finally:
         events.unregister("before-call.sns.Publish", outage)
-    notices = _arrived(subscriber, 1)
+    notices = _arrived(subscriber, 2)
     bot.settle()
-    assert len(subscriber.read()) == 1 and notices[0]["attributes"]["incident_id"] == inc.ref
+    assert len(subscriber.read()) == 2 and notices[0]["attributes"]["incident_id"] == inc.ref
+    assert [n["attributes"]["status"] for n in notices] == ["investigating", "investigating"]
+    assert "Webhooks are timing out" in notices[1]["message"]
 
     # Delivered: putting the message back in the queue (as an operator's requeue does) sends nothing more.
-    done = _notice_row(bot, inc.id, lambda row: row.state == "done")
+    done = _notice_row(bot, inc.id, lambda row: row.state == "done" and "declared" in row.payload["key"])
     with bot.container.uow() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == done.id).values(state="pending"))
     bot.container.dispatcher.kick()
-    wait_until(lambda: _notice_row(bot, inc.id, lambda row: row.state == "done"), what="redelivered")
+    wait_until(lambda: _notice_row(bot, inc.id, lambda row: row.id == done.id and row.state == "done"), what="redone")
     bot.settle()
-    assert len(subscriber.read()) == 1
+    assert len(subscriber.read()) == 2
 
 
 def _notice_row(bot: BotHarness, incident_id: int, test: Any) -> Any:
