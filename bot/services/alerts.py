@@ -81,15 +81,20 @@ class AlertService:
             return self._resolved(alert, key, rule)
         now = self.ctx.clock()
         group_key = rule.group_key(labels) if rule.action is AlertAction.DECLARE else None
+        redeclared: IncidentView | None = None
         with self.ctx.uow() as session:
             seen = links.open_with_fingerprint(session, alert.source, alert.fingerprint)
-            if seen:
-                if not repo.claim_request(session, key):
-                    return Routed("already", rule.name)
+            if seen and not repo.claim_request(session, key):
+                # Handled before; if it declared the incident and the process stopped before the runbook was
+                # attached, attach it now (attaching twice changes nothing).
+                declared = repo.get_incident(session, seen[0].incident_id)
+                if declared is not None and declared.reporter_id == f"{ALERT_REPORTER}{alert.source}":
+                    redeclared = incident_view(declared)
+            elif seen:
                 incident = alert_links.fired_again(session, seen[0], alert, key, now)
                 metrics.alerts_deduplicated.labels(alert.source).inc()
                 return Routed("deduplicated", rule.name, incident.ref)
-            if group_key:  # in the same transaction: one worker at a time, so nothing declares in between
+            elif group_key:  # in the same transaction: one worker at a time, so nothing declares in between
                 window = rule.group_window or DEFAULT_GROUP_WINDOW
                 joined = links.open_group(session, group_key, now - window)
                 if joined is not None:
@@ -99,6 +104,10 @@ class AlertService:
                     alert_links.refresh_card(session, joined.id)
                     metrics.alerts_grouped.labels(alert.source).inc()
                     return Routed("grouped", rule.name, joined.ref)
+        if seen:
+            if redeclared is not None and rule.action is AlertAction.DECLARE:
+                self._attach_runbook(redeclared, rule, quiet=True)
+            return Routed("already", rule.name)
         if rule.action is AlertAction.IGNORE:
             with self.ctx.uow() as session:
                 if not repo.claim_request(session, key):
@@ -266,10 +275,11 @@ class AlertService:
         public = [level for level in levels if not level.private]
         return (public or list(levels))[-1]
 
-    def _attach_runbook(self, incident: IncidentView, rule: AlertRule) -> None:
+    def _attach_runbook(self, incident: IncidentView, rule: AlertRule, quiet: bool = False) -> None:
         if not rule.runbook:
             return
         try:
             self.runbooks.attach(incident.id, rule.runbook, incident.reporter_id)
-        except UserError as error:  # gone from the playbooks since they were checked
-            log.warning("runbook %s not attached to %s: %s", rule.runbook, incident.ref, error)
+        except UserError as error:  # attached already (quiet), or gone from the playbooks since they were checked
+            if not quiet:
+                log.warning("runbook %s not attached to %s: %s", rule.runbook, incident.ref, error)
