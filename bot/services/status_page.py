@@ -147,7 +147,12 @@ class StatusPageReader:
         cached = self._cached
         if cached is not None and self.ticker() < cached.fresh_until:
             return cached.page
-        with self._lock:  # one reader refreshes; the others wait for its page instead of asking too
+        # One reader refreshes; the others get the page read before meanwhile (or, before any, wait for it),
+        # so a slow database never piles readers up behind the refresh.
+        if not self._lock.acquire(blocking=cached is None):
+            assert cached is not None
+            return cached.page
+        try:
             cached = self._cached
             if cached is not None and self.ticker() < cached.fresh_until:
                 return cached.page
@@ -160,6 +165,8 @@ class StatusPageReader:
                 page = cached.page
             self._cached = _Cached(page, self.ticker() + self.ttl_seconds)
             return page
+        finally:
+            self._lock.release()
 
     def invalidate(self) -> None:
         """Forget the page read: the next reader reads the database again."""
