@@ -38,6 +38,11 @@ DESCRIPTIONS: dict[str, str] = {
     "export.incident": "the incident's export to S3",
     "timeline.captured": "the link and text of a message added to the timeline",
     "incident.archive_channel": "the final summary and the archiving of the incident channel",
+    "alert.notice": "an alert notice in the broadcast channel",
+    "alert.resolved": "an alert-resolved notice",
+    "alerts.changed": "a refresh of the card's alert counts",
+    "report.daily_digest": "the daily digest",
+    "report.weekly": "the weekly report",
 }
 
 
