@@ -86,7 +86,7 @@ from bot.slack.report_posts import ReportPosts
 from bot.slack.runbook_posts import RunbookPosts
 from bot.slack.timeline_posts import TimelinePosts
 from bot.storage import repositories as repo
-from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory
+from bot.storage.db import DatabaseUnavailable, UnitOfWork, make_engine, make_session_factory, on_statement
 from bot.storage.gauges import SharedState, shared_state
 from bot.storage.page_dms import PageDmStore
 
@@ -162,6 +162,7 @@ def build_container(
     uow = UnitOfWork(make_session_factory(engine))
     redis_client = _redis(settings.redis_url)
     metrics = Metrics()
+    on_statement(engine, metrics.db_statements.inc)
     client: WebClient = ObservedWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, observe=metrics.slack_call
     )

@@ -82,6 +82,10 @@ class Metrics:
             registry=r,
         )
 
+        self.db_statements = Counter(
+            PREFIX + "db_statements", "SQL statements run by this process", registry=r
+        )
+
         self.alerts_accepted = Counter(
             PREFIX + "alerts_accepted", "Alerts accepted into the queue, by source", ["source"], registry=r
         )

@@ -74,6 +74,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
+def on_statement(engine: Engine, callback: Callable[[], None]) -> None:
+    """Call ``callback()`` after every SQL statement the engine runs (the statement counter on /metrics)."""
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _counted(*_args: Any) -> None:
+        callback()
+
+
 def postgres_connect_args(url: str) -> dict[str, Any]:
     """The timeouts above, under what the URL sets itself (its ``options`` come last, so they win)."""
     query = make_url(url).query

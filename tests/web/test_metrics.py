@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 
 from bot.config import get_settings
 from bot.container import build_container
@@ -178,3 +179,13 @@ def test_a_scrape_during_a_database_outage_still_serves_the_process_counters() -
         assert ("incident_bot_outbox_pending", ()) not in samples
     finally:
         container.close()
+
+
+def test_statements_counter_moves_by_the_statements_the_process_ran(bot: BotHarness) -> None:
+    before = value(scrape(bot.bot_url), "incident_bot_db_statements_total")
+    with bot.container.uow() as session:
+        session.execute(select(OutboxMessage.id)).all()
+        session.execute(select(OutboxMessage.id)).all()
+    after = value(scrape(bot.bot_url), "incident_bot_db_statements_total")
+    # The two reads above, plus whatever the background threads ran meanwhile (never fewer).
+    assert after - before >= 2
