@@ -84,6 +84,9 @@ class CacheScheduler(BackgroundScheduler):  # type: ignore[misc]
 
 
 JOBS_TABLE = "apscheduler_jobs"
+# A job whose body raised (not a database outage) waits before it runs again: 5 s, 10 s, 20 s … 10 min.
+FAILED_FIRST_WAIT = timedelta(seconds=5)
+FAILED_MAX_WAIT = timedelta(minutes=10)
 # No grace limit and coalescing: a job that fell due while no scheduler ran fires once, at start.
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
@@ -111,6 +114,10 @@ class SchedulerRunner:
         self._thread: threading.Thread | None = None
         self._sync_lock = threading.Lock()
         self._outage = OutageLog(log, "scheduler: the database is unavailable; re-syncing when it is back")
+        # job id -> (failures in a row, not before): a job that keeps raising backs off instead of re-firing
+        # at every re-sync; a success, or a new due time after the wait, forgets it.
+        self._failed: dict[str, tuple[int, datetime]] = {}
+        self._failed_lock = threading.Lock()
 
     @property
     def running(self) -> bool:
@@ -182,19 +189,20 @@ class SchedulerRunner:
             wanted = {due.job_id: due for due in self.kinds.due_times()}
             existing = {job.id: job for job in scheduler.get_jobs()}
             for job_id, due in wanted.items():
+                run_at = self._not_before(job_id, due.due_at)
                 job = existing.get(job_id)
                 if (
                     job is not None
                     and job.args
                     and job.args[0] == self.runner_id
                     and job.next_run_time is not None
-                    and abs((job.next_run_time - due.due_at).total_seconds()) < 0.01
+                    and abs((job.next_run_time - run_at).total_seconds()) < 0.01
                 ):
                     continue
                 scheduler.add_job(
                     jobs.run_effect,
                     "date",
-                    run_date=due.due_at,
+                    run_date=run_at,
                     id=job_id,
                     replace_existing=True,
                     args=(self.runner_id, due.kind, due.incident_id),
@@ -206,8 +214,26 @@ class SchedulerRunner:
                 except Exception:  # already run and gone
                     log.debug("job %s already gone", job_id)
 
+    def _not_before(self, job_id: str, due_at: datetime) -> datetime:
+        with self._failed_lock:
+            failed = self._failed.get(job_id)
+        return max(due_at, failed[1]) if failed else due_at
+
     def run_job(self, kind: str, incident_id: int) -> None:
-        fired = self.kinds.fire(kind, incident_id)
-        if fired:
-            self.after_fire()
+        job_id = f"{kind}:{incident_id}"
+        try:
+            fired = self.kinds.fire(kind, incident_id)
+        except Exception as error:
+            if is_unavailable(error):
+                raise  # an outage: the job store and re-sync retry it once the database is back
+            with self._failed_lock:
+                count = self._failed.get(job_id, (0, datetime.min))[0] + 1
+                wait = min(FAILED_FIRST_WAIT * 2 ** (count - 1), FAILED_MAX_WAIT)
+                self._failed[job_id] = (count, datetime.now(UTC) + wait)
+            log.exception("scheduled job %s failed (%d in a row); trying again in %s", job_id, count, wait)
+        else:
+            with self._failed_lock:
+                self._failed.pop(job_id, None)
+            if fired:
+                self.after_fire()
         self.wake()  # schedule the next due time of this incident
