@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 VENV := .venv
 VENV_STAMP := $(VENV)/.install-stamp
 
-.PHONY: install run-install system-deps test lint typecheck run
+.PHONY: install run-install system-deps test lint typecheck run bench
 
 # Editable install with the dev extras; repeated only when pyproject.toml or the Python environment changes.
 install:
@@ -28,7 +28,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 lint: install
-	$(PYTHON) -m ruff check bot tests migrations
+	$(PYTHON) -m ruff check bot tests migrations bench
 
 typecheck: install
 	$(PYTHON) -m mypy bot
@@ -37,6 +37,11 @@ test: system-deps install lint typecheck
 	@$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
 	exit $$status
+
+# The benchmarks (BENCHMARKS.md): real servers, a table, bench/results.json. BENCH_ARGS=--quick for a short run.
+BENCH_ARGS ?=
+bench: system-deps install
+	$(PYTHON) -m bench $(BENCH_ARGS)
 
 # The package and its runtime dependencies only (no test tools), into .venv; repeated when pyproject.toml changes.
 run-install:

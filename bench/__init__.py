@@ -1,0 +1,1 @@
+"""Benchmarks: the runner (`python -m bench`), shared plumbing and one module per figure."""
