@@ -18,11 +18,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import ack_latency
+from bench import ack_latency, declare_ready
 from bench.common import BenchEnv, Row
 
 # Every figure, in the order they run: a module with NAME, TITLE and run(env, quick) -> list[Row].
-FIGURES: list[ModuleType] = [ack_latency]
+FIGURES: list[ModuleType] = [ack_latency, declare_ready]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -63,7 +63,7 @@ def run(quick: bool, only: list[str] | None, output: Path = RESULTS, console: Co
         env: BenchEnv | None = None) -> dict[str, Any]:
     """Run the chosen figures (all when `only` is empty) in `env` (a new one by default); write and
     return the results."""
-    console = console or Console()
+    console = console or Console(width=150)
     known = {figure.NAME: figure for figure in FIGURES}
     unknown = [name for name in only or [] if name not in known]
     if unknown:

@@ -46,5 +46,19 @@ def test_every_figure_has_a_name_a_title_and_a_run() -> None:
 
 
 def test_an_unknown_figure_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="unknown figure nope; the figures are: ack"):
+    with pytest.raises(SystemExit, match="unknown figure nope; the figures are: ack, ready"):
         run(True, ["nope"], tmp_path / "r.json", Console(file=(tmp_path / "t.txt").open("w")))
+
+
+def test_quick_declare_to_ready_figure_is_produced(
+    postgres_server: PostgresServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    results = _run(["ready"], postgres_server, redis_server, tmp_path)
+    rows = results["rows"]
+    assert isinstance(rows, list)
+    metrics = {(row["case"], row["metric"]) for row in rows}
+    for case in ("c=1 n=1", "c=3 n=3"):
+        for metric in ("channel p50", "card pinned p50", "broadcast p50", "paged p50", "ready p99"):
+            assert (case, metric) in metrics
+    stalled = [row for row in rows if row["metric"] == "calls held by the stall"]
+    assert len(stalled) == 1 and stalled[0]["value"] >= 1  # the stall really held the incident's calls
