@@ -18,11 +18,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import ack_latency, declare_ready
+from bench import ack_latency, declare_ready, scheduler, throughput
 from bench.common import BenchEnv, Row
 
 # Every figure, in the order they run: a module with NAME, TITLE and run(env, quick) -> list[Row].
-FIGURES: list[ModuleType] = [ack_latency, declare_ready]
+FIGURES: list[ModuleType] = [ack_latency, declare_ready, scheduler, throughput]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
