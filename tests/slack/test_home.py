@@ -59,6 +59,7 @@ def _seed(bot: BotHarness, count: int, severities: tuple[str, ...] = ("SEV3", "S
                 severity_id=sev.id, severity_rank=sev.rank, reporter_id="U0DAVE", policy_snapshot=snapshot,
                 channel_id=channel.id, channel_name=channel.name, declared_at=now - timedelta(minutes=n + 1),
                 last_update_text=f"still looking {n}", last_update_by="U0DAVE", last_update_at=now,
+                acknowledged_at=now,  # acknowledged: no escalation chain pages anyone meanwhile
             )
             session.add(incident)
             session.flush()
