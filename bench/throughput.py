@@ -78,10 +78,15 @@ def _commands(backend: str, bot: ServedApp, workspace: Workspace, steps: list[fl
             if driver is None:
                 driver = local.driver = bot.driver(workspace, timeout=30.0)
             user = USERS[i % len(USERS)]
-            if i % 2 == 0:
-                response = driver.slash_command(user, general, f"SEV3 bench load {tag} {i}")
-            else:
-                response = driver.slash_command(user, channels[i % len(channels)], f"update step {tag}, note {i}")
+            try:
+                if i % 2 == 0:
+                    response = driver.slash_command(user, general, f"SEV3 bench load {tag} {i}")
+                else:
+                    text = f"update step {tag}, note {i}"
+                    response = driver.slash_command(user, channels[i % len(channels)], text)
+            except requests.RequestException as error:  # no answer at all: counted, the run goes on
+                failures.append(type(error).__name__)
+                return
             if response.status_code != 200:
                 failures.append(f"{response.status_code}")
 
@@ -115,7 +120,12 @@ def _alerts(bot: ServedApp, seconds: float) -> list[Row]:
             session = local.session = requests.Session()
         body = {"name": f"Bench alert {i % 10}", "fingerprint": f"bench-{i % 10}", "status": "firing",
                 "summary": "load"}
-        statuses.append(session.post(f"{bot.url}/alerts/generic", json=body, headers=headers, timeout=30).status_code)
+        try:
+            response = session.post(f"{bot.url}/alerts/generic", json=body, headers=headers, timeout=30)
+        except requests.RequestException:
+            statuses.append(0)  # no answer at all
+            return
+        statuses.append(response.status_code)
 
     times = open_loop(ALERT_RATE, seconds, one)
     refused = sum(1 for s in statuses if s != 202)
