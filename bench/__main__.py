@@ -75,7 +75,8 @@ def run(quick: bool, only: list[str] | None, output: Path = RESULTS, console: Co
         for figure in chosen:
             console.print(f"[bold]{figure.NAME}[/]: {figure.TITLE}")
             began = time.monotonic()
-            rows += figure.run(env, quick)
+            with env.figure():
+                rows += figure.run(env, quick)
             timings[figure.NAME] = round(time.monotonic() - began, 1)
         results = {"machine": machine(env), "quick": quick, "seconds": timings,
                    "rows": [asdict(row) for row in rows]}

@@ -3,7 +3,8 @@
 Three requests Slack sends: `/incident SEV1 …` (a declaration, the heaviest), `/incident help` and a click
 on the incident card's "Post update" button, each at 1, 10 and 50 concurrent senders. The bot is a real
 `incident-bot serve` on PostgreSQL and Redis against the emulator (no Slack delay); the floor is
-`bench/bare.py` on the same server stack. Target: bot p99 within 1.5x the bare app's p99 at every
+`bench/bare.py` on the same server stack. The bot's Slack rate tiers are lifted so that the work after
+each ack (which competes with the acks) is done then rather than deferred. Target: bot p99 within 1.5x the bare app's p99 at every
 concurrency, and declarations far inside Slack's 3 s at 50 concurrent.
 """
 
@@ -24,6 +25,7 @@ TITLE = "acknowledgement latency over HTTP, bot vs bare Bolt"
 RATIO_TARGET = 1.5
 SLACK_DEADLINE_S = 3.0
 USER = "U0ALICE"
+LIFTED = "1000"
 
 Send = Callable[[SlackDriver, int, int], int]
 
@@ -90,7 +92,8 @@ def _measure(app: ServedApp, workspace: Workspace, send: Send, concurrency: int,
 def run(env: BenchEnv, quick: bool) -> list[Row]:
     workspace, slack = env.slack()
     activity = SlackActivity(workspace)
-    bot = env.serve_bot(env.database("ack"), slack)
+    # Slack's tiers are lifted: the work after each ack runs in full now instead of being deferred.
+    bot = env.serve_bot(env.database("ack"), slack, SLACK_RATE_LIMIT_FACTOR=LIFTED)
     bare = env.serve_bare(slack)
     channel, card_ts = _card(workspace, activity, bot)
     activity.wait_quiet()

@@ -26,7 +26,7 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from tests.support.postgres_server import PostgresServer
-from tests.support.processes import LOOPBACK, free_port, log_tail, make_workdir
+from tests.support.processes import LOOPBACK, die_with_parent, free_port, log_tail, make_workdir
 from tests.support.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +125,9 @@ class BenchEnv:
     _postgres: PostgresServer | None = None
     _redis: RedisServer | None = None
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    _figure: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _databases: int = 0
+    _redis_dbs: int = 0
 
     @classmethod
     def using(cls, postgres: PostgresServer | None = None, redis: RedisServer | None = None) -> BenchEnv:
@@ -136,7 +138,17 @@ class BenchEnv:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._figure.close()
         self._stack.close()
+
+    @contextlib.contextmanager
+    def figure(self) -> Iterator[None]:
+        """One figure's scope: the processes and workspaces it starts stop when it ends, so none of its
+        background work runs into the next figure (PostgreSQL and Redis stay up)."""
+        try:
+            yield
+        finally:
+            self._figure.close()
 
     # -- servers -----------------------------------------------------------------------------------
     @property
@@ -175,7 +187,7 @@ class BenchEnv:
         if delay_ms:
             workspace.delay_calls(delay_ms / 1000)
         server = EmulatorServer(workspace, threads=threads).start()
-        self._stack.callback(server.stop)
+        self._figure.callback(server.stop)
         return workspace, server
 
     # -- processes ---------------------------------------------------------------------------------
@@ -185,17 +197,20 @@ class BenchEnv:
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 [*argv, "--host", LOOPBACK, "--port", str(port)], env=env, cwd=REPO,
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent(),
             )
         app = ServedApp(name, f"http://{LOOPBACK}:{port}", proc, log)
-        self._stack.callback(app.stop)
+        self._figure.callback(app.stop)
         return app.wait_healthy()
 
     def serve_bot(
         self, database_url: str, slack: EmulatorServer, *, redis: bool = True,
         playbooks_dir: Path = SHIPPED_PLAYBOOKS, **settings: str,
     ) -> ServedApp:
-        """A real `incident-bot serve` process (migrating its database) against these servers."""
+        """A real `incident-bot serve` process (migrating its database) against these servers.
+
+        Each process gets a Redis database of its own, so Slack rate budgets one process spent (they are
+        kept in Redis) never slow another figure's. `SLACK_RATE_LIMIT_FACTOR="1000"` lifts the tiers."""
         env = _base_env()
         env.update(
             DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SIGNING_SECRET,
@@ -203,7 +218,8 @@ class BenchEnv:
             **settings,
         )
         if redis:
-            env["REDIS_URL"] = self.redis.url
+            self._redis_dbs += 1
+            env["REDIS_URL"] = self.redis.url_for(self._redis_dbs % 16)
         argv = [sys.executable, "-m", "bot", "serve", "--threads", str(BOT_THREADS)]
         return self._spawn("incident-bot", argv, env)
 

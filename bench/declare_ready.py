@@ -3,7 +3,13 @@ on-call paged, with the emulator answering every Web API call after 100 ms (real
 
 p50/p99 at 1, 5 and 20 concurrent declarations (target p99 under 2 s at 5), and head-of-line blocking:
 while one incident's channel hangs every call for 10 s, how long other incidents declared meanwhile take
-(goal: within a second of normal). Tier rate limits are off here, so at 20 the bot alone sets the pace.
+(goal: within a second of normal).
+
+The bot keeps within Slack's tiers itself (`bot/slack/rate_limiter.py`): `conversations.create`,
+`setPurpose`, `setTopic` and `pins.add` are Tier 2, 20 a minute with 5 at once, so past 5 declarations in a
+burst the tiers set the pace. The main pass runs with the tiers as shipped and lets the budget refill
+between rounds; a second bot with the tiers lifted runs 5 and 20 at once (how fast the bot alone is), and
+head-of-line blocking, which is about the bot's delivery, not Slack's limits.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ TITLE = "declare to ready (channel, pinned card, broadcast, page) with a 100 ms 
 SLACK_DELAY_MS = 100
 STALL_S = 10.0
 QUICK_STALL_S = 2.0
+TIER2_INTERVAL_S = 3.0  # Tier 2: 20 calls a minute
+LIFTED = "1000"
 READY_TARGET_S = 2.0
 HOL_TARGET_S = 1.0
 USER = "U0ALICE"
@@ -95,10 +103,10 @@ class Tracker:
 class Declarer:
     """Sends declarations at once from one thread each, each titled with a unique marker."""
 
-    def __init__(self, env: BenchEnv) -> None:
+    def __init__(self, env: BenchEnv, rate_factor: str = "1") -> None:
         self.workspace, slack = env.slack(delay_ms=SLACK_DELAY_MS)
         self.activity = SlackActivity(self.workspace)
-        self.bot = env.serve_bot(env.database("ready"), slack)
+        self.bot = env.serve_bot(env.database("ready"), slack, SLACK_RATE_LIMIT_FACTOR=rate_factor)
         self.tracker = Tracker(self.workspace, self.activity)
         self.tag = int(time.time()) % 100000
         self.count = 0
@@ -131,21 +139,40 @@ class Declarer:
         return made
 
 
+def _rounds(declarer: Declarer, concurrency: int, rounds: int, refill: bool) -> list[Declaration]:
+    """`rounds` bursts of `concurrency` declarations, each waited for; with `refill`, each burst starts
+    once the tier budget it spent has come back (so every burst meets the same Slack)."""
+    done: list[Declaration] = []
+    for n in range(rounds):
+        began = time.monotonic()
+        batch = declarer.declare(concurrency)
+        declarer.tracker.wait_ready(batch, timeout=180)
+        declarer.activity.wait_quiet()
+        done += batch
+        if refill and n < rounds - 1:
+            time.sleep(max(0.0, began + concurrency * TIER2_INTERVAL_S - time.monotonic()))
+    return done
+
+
 def run(env: BenchEnv, quick: bool) -> list[Row]:
-    declarer = Declarer(env)
-    plan = ((1, 1), (3, 1)) if quick else ((1, 5), (5, 3), (20, 1))  # (concurrent, rounds)
     rows: list[Row] = []
-    normal_p99 = 0.0
+    shipped = Declarer(env)
+    plan = ((1, 1), (3, 1)) if quick else ((1, 5), (5, 3), (20, 1))  # (concurrent, rounds)
     for concurrency, rounds in plan:
-        done: list[Declaration] = []
-        for _ in range(rounds):
-            batch = declarer.declare(concurrency)
-            declarer.tracker.wait_ready(batch, timeout=120)
-            declarer.activity.wait_quiet()
-            done += batch
+        done = _rounds(shipped, concurrency, rounds, refill=True)
         rows += _rows(f"c={concurrency} n={len(done)}", done, concurrency)
-        normal_p99 = max(normal_p99, percentile([d.took() for d in done], 99)) if concurrency > 1 else normal_p99
-    rows += _head_of_line(declarer, 2 if quick else 5, QUICK_STALL_S if quick else STALL_S, normal_p99)
+        time.sleep(0 if quick else concurrency * TIER2_INTERVAL_S)
+    lifted = Declarer(env, rate_factor=LIFTED)
+    normal = _rounds(lifted, 3 if quick else 5, 1, refill=False)
+    rows += _rows(f"tiers lifted c={len(normal)}", normal, len(normal))
+    if not quick:
+        burst = _rounds(lifted, 20, 1, refill=False)
+        rows += _rows("tiers lifted c=20", burst, 20)
+        with_tiers = next(r.value for r in rows if r.case.startswith("c=20") and r.metric == "ready p99")
+        lifted_p99 = percentile([d.took() for d in burst], 99) * 1000
+        rows.append(Row(NAME, "c=20", "ready p99 with tiers / lifted", with_tiers / lifted_p99, "x"))
+    normal_p99 = percentile([d.took() for d in normal], 99)
+    rows += _head_of_line(lifted, 2 if quick else 5, QUICK_STALL_S if quick else STALL_S, normal_p99)
     return rows
 
 
@@ -155,7 +182,8 @@ def _rows(case: str, done: list[Declaration], concurrency: int) -> list[Row]:
             for m in MILESTONES]
     rows.append(Row(NAME, case, "ready p50", percentile(ready, 50) * 1000, "ms"))
     p99 = percentile(ready, 99)
-    target, ok = (f"< {READY_TARGET_S:.0f} s", p99 < READY_TARGET_S) if concurrency == 5 else (None, None)
+    targeted = concurrency == 5 and not case.startswith("tiers")
+    target, ok = (f"< {READY_TARGET_S:.0f} s", p99 < READY_TARGET_S) if targeted else (None, None)
     rows.append(Row(NAME, case, "ready p99", p99 * 1000, "ms", target, ok))
     return rows
 

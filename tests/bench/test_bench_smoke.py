@@ -57,7 +57,7 @@ def test_quick_declare_to_ready_figure_is_produced(
     rows = results["rows"]
     assert isinstance(rows, list)
     metrics = {(row["case"], row["metric"]) for row in rows}
-    for case in ("c=1 n=1", "c=3 n=3"):
+    for case in ("c=1 n=1", "c=3 n=3", "tiers lifted c=3"):
         for metric in ("channel p50", "card pinned p50", "broadcast p50", "paged p50", "ready p99"):
             assert (case, metric) in metrics
     stalled = [row for row in rows if row["metric"] == "calls held by the stall"]
