@@ -12,32 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import redis
 import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from bench.common import BenchEnv, ServedApp
-from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from bot.playbooks.loader import SEVERITIES_FILE, load_playbooks
 from bot.storage.models import Incident, IncidentCounter
 
 BENCH_SEVERITY = "SEV4"  # the least severe shipped level: no escalation policy pages anybody
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-FIRST_OWN_REDIS_DB = 8  # Redis databases 8-15 are these figures' own; the others use database 0
-
-
-def serve_alone(env: BenchEnv, url: str, slack: EmulatorServer, db: int, playbooks: Path, **settings: str) -> ServedApp:
-    """A bot on a Redis database of its own (``db`` 0-7 here): the scheduler lease and wake-ups of another
-    figure's bots, still running on the shared Redis, neither hold it up nor reach it."""
-    redis_url = env.redis.url_for(FIRST_OWN_REDIS_DB + db)
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()  # no lease left over from an earlier run
-    client.close()
-    return env.serve_bot(url, slack, redis=False, playbooks_dir=playbooks, REDIS_URL=redis_url, **settings)
 
 
 def bench_playbooks(shipped: Path, into: Path, update_every_s: int) -> Path:

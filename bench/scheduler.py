@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bench.common import SHIPPED_PLAYBOOKS, BenchEnv, Row, percentile
-from bench.load import Arrivals, bench_playbooks, insert_open_incidents, serve_alone, usage
+from bench.load import Arrivals, bench_playbooks, insert_open_incidents, usage
 from bot.scheduling.runner import JOBS_TABLE
 from bot.services.pages import NUDGED
 from bot.storage import migrate
@@ -38,10 +38,10 @@ def run(env: BenchEnv, quick: bool) -> list[Row]:
 
 def measure(env: BenchEnv, sizes: list[int], window: float) -> list[Row]:
     """The figure's rows for these numbers of open incidents, each measured over ``window`` seconds."""
-    return [row for n, size in enumerate(sizes) for row in _one_size(env, size, window, n)]
+    return [row for size in sizes for row in _one_size(env, size, window)]
 
 
-def _one_size(env: BenchEnv, size: int, window: float, redis_db: int) -> list[Row]:
+def _one_size(env: BenchEnv, size: int, window: float) -> list[Row]:
     cadence = max(1, size // RATE)
     playbooks = bench_playbooks(SHIPPED_PLAYBOOKS, env.workdir / f"playbooks-scheduler-{size}", cadence)
     url = env.database(f"scheduler{size}")
@@ -53,7 +53,7 @@ def _one_size(env: BenchEnv, size: int, window: float, redis_db: int) -> list[Ro
     dues = [first_due + timedelta(seconds=n / RATE) for n in range(size)]
     ids = insert_open_incidents(engine, playbooks, workspace, dues, datetime.now(UTC))
     arrivals = Arrivals(workspace, set(ids))
-    bot = serve_alone(env, url, slack, redis_db, playbooks, RUN_SCHEDULER="true")
+    bot = env.serve_bot(url, slack, playbooks_dir=playbooks, RUN_SCHEDULER="true")
     healthy = time.monotonic()
     pid = bot.proc.pid
     _wait_for_jobs(engine, size, first_due + timedelta(seconds=60))

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from bench.common import SHIPPED_PLAYBOOKS, BenchEnv, Row, ServedApp, percentile
-from bench.load import bench_playbooks, insert_open_incidents, open_loop, serve_alone
+from bench.load import bench_playbooks, insert_open_incidents, open_loop
 from bot.emulator.driver import SlackDriver
 from bot.emulator.workspace import Workspace
 from bot.storage import migrate
@@ -41,8 +41,8 @@ def measure(env: BenchEnv, steps: list[float], seconds: float, alert_seconds: fl
     """Step the command rate through ``steps`` (``seconds`` each) on both databases, then the alerts."""
     rows: list[Row] = []
     backends = (("SQLite", env.sqlite("throughput")), ("PostgreSQL", env.database("throughput")))
-    for n, (backend, url) in enumerate(backends):
-        workspace, bot = _bot(env, url, 4 + n)
+    for backend, url in backends:
+        workspace, bot = _bot(env, url)
         rows += _commands(backend, bot, workspace, steps, seconds)
         if backend == "PostgreSQL":
             rows += _alerts(bot, alert_seconds)
@@ -50,7 +50,7 @@ def measure(env: BenchEnv, steps: list[float], seconds: float, alert_seconds: fl
     return rows
 
 
-def _bot(env: BenchEnv, url: str, redis_db: int) -> tuple[Workspace, ServedApp]:
+def _bot(env: BenchEnv, url: str) -> tuple[Workspace, ServedApp]:
     playbooks = bench_playbooks(SHIPPED_PLAYBOOKS, env.workdir / "playbooks-throughput", 3600)
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -58,7 +58,7 @@ def _bot(env: BenchEnv, url: str, redis_db: int) -> tuple[Workspace, ServedApp]:
     now = datetime.now(UTC)
     insert_open_incidents(engine, playbooks, workspace, [now + timedelta(hours=1)] * UPDATED_INCIDENTS, now)
     engine.dispose()
-    bot = serve_alone(env, url, slack, redis_db, playbooks, ALERTS_TOKEN_GENERIC=ALERTS_TOKEN)
+    bot = env.serve_bot(url, slack, playbooks_dir=playbooks, ALERTS_TOKEN_GENERIC=ALERTS_TOKEN)
     return workspace, bot
 
 
