@@ -26,6 +26,7 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
+from bot.slack.blocks.grouped import by_severity
 
 MAX_BLOCKS = 50  # Slack's limit for a message
 MAX_LINES = 10  # resolved incidents
@@ -77,22 +78,9 @@ def digest_blocks(digest: Digest) -> list[Block]:
 def _open(digest: Digest, budget: int) -> list[Block]:
     if not digest.open:
         return [_context(":sunny: No open incidents." if not digest.open_private else "No other open incidents.")]
-    blocks: list[Block] = []
-    severity: str | None = None
-    shown = 0
-    for incident in digest.open:
-        heading = incident.severity.id != severity
-        if len(blocks) + 1 + int(heading) > budget:
-            break
-        if heading:
-            severity = incident.severity.id
-            count = sum(1 for i in digest.open if i.severity.id == severity)
-            blocks.append(_context(f"{severity_emoji(incident.severity)} *{incident.severity.label}* · {count} open"))
-        blocks.append(_incident(incident, digest))
-        shown += 1
-    if shown < len(digest.open):
-        blocks.append(_context(f"…and {len(digest.open) - shown} more. `/incident list` lists them all."))
-    return blocks
+    return by_severity(
+        digest.open, budget, lambda incident: _incident(incident, digest), "`/incident list` lists them all."
+    )
 
 
 def _incident(incident: DigestIncident, digest: Digest) -> SectionBlock:

@@ -28,6 +28,7 @@ from bot.slack.blocks.common import (
     status_text,
     when,
 )
+from bot.slack.blocks.grouped import by_severity
 
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 MAX_MINE = 10
@@ -63,24 +64,12 @@ def home_view(data: HomeData) -> dict[str, Any]:
 def _incidents(data: HomeData, budget: int) -> list[Block]:
     if not data.incidents:
         return [_section(":sunny: No open incidents right now.")]
-    blocks: list[Block] = []
-    severity: str | None = None
-    shown = 0
-    for incident in data.incidents:
-        heading = incident.severity.id != severity
-        if len(blocks) + 1 + int(heading) > budget:
-            break
-        if heading:
-            severity = incident.severity.id
-            count = sum(1 for i in data.incidents if i.severity.id == severity)
-            blocks.append(_context(f"{severity_emoji(incident.severity)} *{incident.severity.label}* · {count} open"))
-        blocks.append(_incident(incident, data))
-        shown += 1
-    if shown < len(data.incidents):
-        blocks.append(
-            _context(f"…and {len(data.incidents) - shown} more. `/incident list` in any channel lists them all.")
-        )
-    return blocks
+    return by_severity(
+        data.incidents,
+        budget,
+        lambda incident: _incident(incident, data),
+        "`/incident list` in any channel lists them all.",
+    )
 
 
 def _incident(incident: IncidentView, data: HomeData) -> SectionBlock:
