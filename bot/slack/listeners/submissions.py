@@ -199,46 +199,70 @@ def apply_roles(services: Services, body: dict[str, Any], client: WebClient) -> 
 
 
 def apply_update(services: Services, body: dict[str, Any], client: WebClient) -> None:
-    view = body["view"]
-    values = view["state"]["values"]
-    incident_id = incident_id_from(metadata(view).get("incident_id"))
-    if incident_id is None:
-        return
-    user = body["user"]["id"]
-    try:
+    def post(incident_id: int, user: str, values: dict[str, Any], key: str) -> None:
         services.incidents.post_update(
             incident_id,
             user,
-            from_input((state_value(values, *ids.SUMMARY) or "").strip()),
+            _text(values, ids.SUMMARY),
             parse_status(state_value(values, *ids.STATUS) or ""),
-            impact=from_input((state_value(values, *ids.IMPACT) or "").strip()),
-            request_key=f"view:{view['id']}",
+            impact=_text(values, ids.IMPACT),
+            request_key=key,
         )
-    except AlreadyHandled:
-        return
-    except UserError as exc:  # the incident changed between the check and the write
-        reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
+
+    _on_incident(services, body, client, post)  # refused: the incident changed between the check and the write
 
 
 def apply_resolve(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    def resolve(incident_id: int, user: str, values: dict[str, Any], key: str) -> None:
+        services.incidents.resolve(
+            incident_id,
+            user,
+            _text(values, ids.RESOLUTION),
+            request_key=key,
+            root_cause=_text(values, ids.ROOT_CAUSE),
+        )
+
+    _on_incident(services, body, client, resolve)  # refused: resolved by someone else meanwhile
+
+
+def apply_publish(services: Services, body: dict[str, Any], client: WebClient) -> None:
+    def publish(incident_id: int, user: str, values: dict[str, Any], key: str) -> None:
+        services.publications.publish(
+            incident_id,
+            user,
+            public_title=_text(values, ids.PUBLIC_TITLE),
+            status=PublicStatus(state_value(values, *ids.PUBLIC_STATUS) or PublicStatus.INVESTIGATING.value),
+            message=_text(values, ids.PUBLIC_MESSAGE),
+            components=_component_states(values),
+            request_key=key,
+        )
+
+    _on_incident(services, body, client, publish, refused=(UserError, ValueError))
+
+
+def _on_incident(
+    services: Services,
+    body: dict[str, Any],
+    client: WebClient,
+    act: Callable[[int, str, dict[str, Any], str], None],
+    refused: tuple[type[Exception], ...] = (UserError,),
+) -> None:
+    """Run ``act(incident_id, user, values, request_key)`` for a form about one incident; a refusal is told."""
     view = body["view"]
-    values = view["state"]["values"]
     incident_id = incident_id_from(metadata(view).get("incident_id"))
     if incident_id is None:
         return
     user = body["user"]["id"]
     try:
-        services.incidents.resolve(
-            incident_id,
-            user,
-            from_input((state_value(values, *ids.RESOLUTION) or "").strip()),
-            request_key=f"view:{view['id']}",
-            root_cause=from_input((state_value(values, *ids.ROOT_CAUSE) or "").strip()),
-        )
+        act(incident_id, user, view["state"]["values"], f"view:{view['id']}")
     except AlreadyHandled:
         return
-    except UserError as exc:  # resolved by someone else between the check and the write
+    except refused as exc:
         reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
+
+
+def _text(values: dict[str, Any], field: tuple[str, str]) -> str:
+    return from_input((state_value(values, *field) or "").strip())
 
 
 def _channel(services: Services, incident_id: int) -> str | None:
@@ -246,29 +270,6 @@ def _channel(services: Services, incident_id: int) -> str | None:
         return services.incidents.get(incident_id).channel_id
     except UserError:
         return None
-
-
-def apply_publish(services: Services, body: dict[str, Any], client: WebClient) -> None:
-    view = body["view"]
-    values = view["state"]["values"]
-    incident_id = incident_id_from(metadata(view).get("incident_id"))
-    if incident_id is None:
-        return
-    user = body["user"]["id"]
-    try:
-        services.publications.publish(
-            incident_id,
-            user,
-            public_title=from_input((state_value(values, *ids.PUBLIC_TITLE) or "").strip()),
-            status=PublicStatus(state_value(values, *ids.PUBLIC_STATUS) or PublicStatus.INVESTIGATING.value),
-            message=from_input((state_value(values, *ids.PUBLIC_MESSAGE) or "").strip()),
-            components=_component_states(values),
-            request_key=f"view:{view['id']}",
-        )
-    except AlreadyHandled:
-        return
-    except (UserError, ValueError) as exc:
-        reply(None, client, _channel(services, incident_id), user, f":warning: {exc}")
 
 
 def _component_states(values: dict[str, Any]) -> list[ComponentState]:
