@@ -6,7 +6,6 @@ every time, after the 202s and before any alert is routed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,12 +14,11 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.emulator.server import EmulatorServer
 from bot.emulator.workspace import Workspace
 from tests.alerts import payloads as p
 from tests.alerts.test_behaviour import alert_playbooks
-from tests.harness import SIGNING_SECRET, wait_until
-from tests.slack.test_crash_recovery import Serve
+from tests.harness import wait_until
+from tests.slack.test_crash_recovery import Serve, served_bots, start_serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TOKEN = "am-crash-token"
@@ -28,34 +26,9 @@ TOKEN = "am-crash-token"
 
 @pytest.fixture
 def setup(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Workspace, dict[str, str], list[Serve]]]:
-    ws = Workspace()
-    emulator = EmulatorServer(ws).start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_", "ALERTS_"))}
-    env.update(
-        DATABASE_URL=postgres_url,
-        PLAYBOOKS_DIR=str(alert_playbooks(tmp_path)),
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=emulator.api_url,
-        OUTBOX_POLL_SECONDS="0.3",
-        ALERTS_TOKEN_ALERTMANAGER=TOKEN,
-        ALERTS_POLL_SECONDS="0.2",
-        ALERTS_LEASE_SECONDS="2",
-    )
-    started: list[Serve] = []
-    try:
-        yield ws, env, started
-    finally:
-        for process in started:
-            process.kill()
-        emulator.stop()
-
-
-def _start(env: dict[str, str], log: Path, started: list[Serve]) -> Serve:
-    process = Serve(env, log)
-    started.append(process)
-    wait_until(process.healthy, timeout=60, what=f"the bot to serve (log: {log})")
-    return process
+    settings = {"ALERTS_TOKEN_ALERTMANAGER": TOKEN, "ALERTS_POLL_SECONDS": "0.2", "ALERTS_LEASE_SECONDS": "2"}
+    with served_bots(postgres_url, alert_playbooks(tmp_path), **settings) as served:
+        yield served
 
 
 def _body(n: int) -> bytes:
@@ -73,7 +46,7 @@ def test_sigkill_after_accepting_alerts_loses_none_and_declares_once(
 ) -> None:
     ws, env, started = setup
     log = tmp_path / "serve.log"
-    first = _start(env, log, started)
+    first = start_serve(env, log, started)
     engine = create_engine(env["DATABASE_URL"])
     hold = engine.connect()
     try:
@@ -93,7 +66,7 @@ def test_sigkill_after_accepting_alerts_loses_none_and_declares_once(
         assert conn.execute(text("SELECT count(*) FROM incidents")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM alert_queue WHERE state = 'pending'")).scalar_one() == 20
 
-    _start(env, log, started)
+    start_serve(env, log, started)
 
     def routed() -> bool:
         with engine.connect() as conn:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,18 +65,22 @@ class Serve:
             self.proc.wait(10)
 
 
-@pytest.fixture
-def setup(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Workspace, dict[str, str], list[Serve]]]:
+@contextmanager
+def served_bots(
+    postgres_url: str, playbooks_dir: Path, **settings: str
+) -> Iterator[tuple[Workspace, dict[str, str], list[Serve]]]:
+    """An emulator, the settings for real ``serve`` processes against it, and the processes started (killed after)."""
     ws = Workspace()
     emulator = EmulatorServer(ws).start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_", "ALERTS_"))}
     env.update(
         DATABASE_URL=postgres_url,
-        PLAYBOOKS_DIR=str(SHIPPED_PLAYBOOKS),
+        PLAYBOOKS_DIR=str(playbooks_dir),
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=emulator.api_url,
         OUTBOX_POLL_SECONDS="0.3",
+        **settings,
     )
     started: list[Serve] = []
     try:
@@ -86,11 +91,17 @@ def setup(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Workspace, dict[s
         emulator.stop()
 
 
-def _start(env: dict[str, str], log: Path, started: list[Serve]) -> Serve:
+def start_serve(env: dict[str, str], log: Path, started: list[Serve]) -> Serve:
     process = Serve(env, log)
     started.append(process)
     wait_until(process.healthy, timeout=60, what=f"the bot to serve (log: {log})")
     return process
+
+
+@pytest.fixture
+def setup(postgres_url: str) -> Iterator[tuple[Workspace, dict[str, str], list[Serve]]]:
+    with served_bots(postgres_url, SHIPPED_PLAYBOOKS) as served:
+        yield served
 
 
 def test_sigkill_after_acknowledging_five_declarations_loses_none_and_doubles_none(
@@ -98,7 +109,7 @@ def test_sigkill_after_acknowledging_five_declarations_loses_none_and_doubles_no
 ) -> None:
     ws, env, started = setup
     log = tmp_path / "serve.log"
-    first = _start(env, log, started)
+    first = start_serve(env, log, started)
     general = ws.channel_by_name("general").id
     engine = create_engine(env["DATABASE_URL"])
     hold = engine.connect()
@@ -115,7 +126,7 @@ def test_sigkill_after_acknowledging_five_declarations_loses_none_and_doubles_no
         hold.rollback()
         hold.close()
 
-    _start(env, log, started)
+    start_serve(env, log, started)
 
     def delivered() -> bool:
         with engine.connect() as conn:
